@@ -133,12 +133,14 @@ _EXHAUSTED = const(2)
 _WINDOW = const(1 << 28)
 _GAP_BAIL = const(1 << 21)
 
-# Each declared dimension owns a 24-byte record in Budget._u64: three u64
-# fields, little-endian, in this order.
+# Each declared dimension owns a 32-byte record in Budget._u64: four u64
+# fields, little-endian, in this order. _NEXT is scratch space where a
+# charge works out its new window end before committing it to _END.
 _END = const(0)
 _LIMIT = const(8)
 _WARN_AT = const(16)
-_RECORD = const(24)
+_NEXT = const(24)
+_RECORD = const(32)
 
 # Stand-ins for a field offset: the constants 0 and 2**64 - 1.
 _FIELD_ZERO = const(-1)
@@ -190,6 +192,12 @@ def _u64_store(buf, at, value):
     for i in range(at, at + 8):
         buf[i] = value & 0xFF
         value >>= 8
+
+
+def _u64_copy(buf, dst, src):
+    """Copy the field at offset src to the field at offset dst."""
+    for i in range(8):
+        buf[dst + i] = buf[src + i]
 
 
 def _u64_add(buf, at, delta):
@@ -495,10 +503,10 @@ class BudgetBuilder:
 #   charged before its verdict or its window can change; item dim + 8 is
 #   the verdict that dim's current total gets. An undeclared dim has room
 #   -1 and verdict None.
-# _u64, a bytearray of n 24-byte records, one per declared dim in Dim.ALL
-#   order: the end of the current window, the limit, and the warn
-#   threshold (equal to the limit when none was set, which no charge can
-#   then pass without also passing the limit).
+# _u64, a bytearray of n 32-byte records, one per declared dim in Dim.ALL
+#   order: the end of the current window, the limit, the warn threshold
+#   (equal to the limit when none was set, which no total can then pass
+#   without also passing the limit), and scratch space for charge().
 #
 # Invariants, cited by number below:
 #   1. A dim is declared exactly when its room is >= 0.
@@ -567,25 +575,29 @@ class Budget:
             raise _charge_error(dim)
         buf = self._u64
         at = self._record(dim)
-        end = at + _END
+        work = at + _NEXT
 
-        # Turn the window end back into the total (invariant 2), then add.
-        _u64_add(buf, end, -room)
-        _u64_add(buf, end, amount)
+        # Work on a copy of the window end, so that a MemoryError from a
+        # long-int amount (the only step here that can allocate) leaves the
+        # budget as it was. The total is window end - room (invariant 2).
+        _u64_copy(buf, work, at + _END)
+        _u64_add(buf, work, -room)
+        _u64_add(buf, work, amount)
 
         # Both comparisons are strict: a total equal to the limit or to the
-        # warn threshold is still inside the lower band.
-        if _u64_compare(buf, end, at + _LIMIT) > 0:
+        # warn threshold still belongs to the band below it.
+        if _u64_compare(buf, work, at + _LIMIT) > 0:
             verdict = _EXHAUSTED_VERDICTS[dim]
-            room = _u64_gap(buf, _FIELD_MAX, end)
-        elif _u64_compare(buf, end, at + _WARN_AT) > 0:
+            room = _u64_gap(buf, _FIELD_MAX, work)
+        elif _u64_compare(buf, work, at + _WARN_AT) > 0:
             verdict = _WARN_VERDICTS[dim]
-            room = _u64_gap(buf, at + _LIMIT, end)
+            room = _u64_gap(buf, at + _LIMIT, work)
         else:
             verdict = Verdict.CONTINUE
-            room = _u64_gap(buf, at + _WARN_AT, end)
+            room = _u64_gap(buf, at + _WARN_AT, work)
+        _u64_add(buf, work, room)
 
-        _u64_add(buf, end, room)
+        _u64_copy(buf, at + _END, work)
         hot[dim + _MAX_DIMS] = verdict
         hot[dim] = room
         return verdict
