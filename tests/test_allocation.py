@@ -1,0 +1,191 @@
+"""No heap allocation on the hot path, checked with MicroPython's heap lock.
+
+micropython.heap_lock() makes every heap allocation raise MemoryError, so
+a call that returns normally under the lock did not allocate. CPython has
+no such lock, so these tests skip there. Budgets are built and totals
+moved to their starting points before the lock is taken.
+"""
+
+import gc
+
+from budgetkernel import Budget, ChargeError, Dim, Verdict
+from _support import skip
+
+try:
+    import micropython
+except ImportError:
+    micropython = None
+
+U64_MAX = (1 << 64) - 1
+
+# Just below the window of 2**28 and just below 2**29: both small ints on
+# every port, one on the fast path and one on the slow path.
+SMALL_AMOUNTS = ((1 << 28) - 1, (1 << 29) - 1)
+
+
+def lock_or_skip():
+    """Lock the heap, or skip the test where there is no heap lock."""
+    if micropython is None or not hasattr(micropython, "heap_lock"):
+        skip("heap_lock is MicroPython-only")
+    micropython.heap_lock()
+
+
+def unlock():
+    micropython.heap_unlock()
+
+
+def big_budget(start):
+    """Return a budget whose TOKENS total is start, with warn and limit above it."""
+    budget = (Budget.builder()
+              .limit_with_warn(Dim.TOKENS, U64_MAX - 1, U64_MAX - (1 << 40))
+              .limit(Dim.CALLS, 3)
+              .build())
+    if start:
+        budget.charge(Dim.TOKENS, start)
+    return budget
+
+
+def charge_locked(budget, dim, amounts, rounds):
+    """Charge every amount rounds times with the heap locked; return the verdicts."""
+    last = None
+    worst = Verdict.CONTINUE
+    lock_or_skip()
+    try:
+        for _ in range(rounds):
+            for amount in amounts:
+                last = budget.charge(dim, amount)
+                worst = worst.worst(last)
+    finally:
+        unlock()
+    return last, worst
+
+
+def test_charge_continue_path_does_not_allocate():
+    budget = big_budget(0)
+    last, worst = charge_locked(budget, Dim.TOKENS, (0, 1, 1000) + SMALL_AMOUNTS, 20)
+    assert last == Verdict.CONTINUE
+    assert worst == Verdict.CONTINUE
+    assert budget.spent(Dim.TOKENS) == 20 * (1001 + SMALL_AMOUNTS[0] + SMALL_AMOUNTS[1])
+
+
+def test_charge_across_u64_range_does_not_allocate():
+    # Start at each representation edge, then cross it with small charges.
+    for start in (1 << 30, (1 << 31) - 5, 1 << 32, (1 << 62) - 2, (1 << 63) - 1):
+        budget = big_budget(start)
+        last, _ = charge_locked(budget, Dim.TOKENS, SMALL_AMOUNTS + (3,), 8)
+        assert last == Verdict.CONTINUE
+        assert budget.spent(Dim.TOKENS) == start + 8 * (SMALL_AMOUNTS[0] + SMALL_AMOUNTS[1] + 3)
+
+
+def test_charge_warn_path_does_not_allocate():
+    budget = big_budget(U64_MAX - (1 << 40) + 1)
+    last, worst = charge_locked(budget, Dim.TOKENS, (0, 7) + SMALL_AMOUNTS, 30)
+    assert last == Verdict.warn(Dim.TOKENS)
+    assert worst == Verdict.warn(Dim.TOKENS)
+
+
+def test_charge_exhausted_and_saturated_does_not_allocate():
+    budget = big_budget(U64_MAX - 10)
+    last, worst = charge_locked(budget, Dim.TOKENS, (0, 9, 1) + SMALL_AMOUNTS, 30)
+    assert last == Verdict.exhausted(Dim.TOKENS)
+    assert worst == Verdict.exhausted(Dim.TOKENS)
+    assert budget.spent(Dim.TOKENS) == U64_MAX
+
+    small = big_budget(0)
+    last, _ = charge_locked(small, Dim.CALLS, (1, 1, 1, 1, 0, 1), 50)
+    assert last == Verdict.exhausted(Dim.CALLS)
+    assert small.spent(Dim.CALLS) == 250
+
+
+def test_reset_and_verdict_methods_do_not_allocate():
+    budget = big_budget(1 << 63)
+    budget.charge(Dim.CALLS, 9)
+    exhausted = Verdict.exhausted(Dim.CALLS)
+    warn = Verdict.warn(Dim.BYTES)
+    lock_or_skip()
+    try:
+        budget.reset()
+        exhausted_continues = exhausted.is_continuing()
+        exhausted_exhausts = exhausted.is_exhausted()
+        warn_continues = warn.is_continuing()
+        continue_exhausts = Verdict.CONTINUE.is_exhausted()
+        worst = Verdict.CONTINUE.worst(warn).worst(exhausted).worst(warn)
+        dim = worst.dimension()
+        none = Verdict.CONTINUE.dimension()
+        equal = worst == exhausted
+    finally:
+        unlock()
+    assert not exhausted_continues
+    assert exhausted_exhausts
+    assert warn_continues
+    assert not continue_exhausts
+    assert worst is exhausted
+    assert dim == Dim.CALLS
+    assert none is None
+    assert equal
+    assert budget.spent(Dim.TOKENS) == 0
+    assert budget.spent(Dim.CALLS) == 0
+
+
+def test_small_queries_do_not_allocate_at_any_total():
+    budget = (Budget.builder()
+              .limit(Dim.BYTES, U64_MAX)
+              .limit(Dim.MEMORY, (1 << 62) + 1000)
+              .build())
+    budget.charge(Dim.BYTES, 1000)
+    budget.charge(Dim.MEMORY, 1 << 62)
+    lock_or_skip()
+    try:
+        spent_small = budget.spent(Dim.BYTES)
+        remaining_small = budget.remaining(Dim.MEMORY)
+        missing = budget.spent(Dim.TOKENS)
+    finally:
+        unlock()
+    assert spent_small == 1000
+    assert remaining_small == 1000
+    assert missing is None
+
+
+def test_undeclared_dim_raises_charge_error_under_lock():
+    budget = big_budget(5)
+    gc.collect()
+    before = gc.mem_alloc() if hasattr(gc, "mem_alloc") else 0
+    raised = 0
+    wrong_dim = None
+    lock_or_skip()
+    try:
+        for _ in range(200):
+            try:
+                budget.charge(Dim.CUSTOM1, 1)
+            except ChargeError as error:
+                raised += 1
+                if error.dim != Dim.CUSTOM1:
+                    wrong_dim = error.dim
+    finally:
+        unlock()
+    gc.collect()
+    after = gc.mem_alloc()
+    assert raised == 200
+    assert wrong_dim is None
+    assert after <= before
+    assert budget.spent(Dim.TOKENS) == 5
+
+
+def test_long_int_amount_allocates_and_changes_nothing():
+    # Known limitation: an amount that is already a long int costs the
+    # caller an allocation. Under the lock that is a MemoryError, and the
+    # budget must come out of it unchanged.
+    budget = big_budget((1 << 31) + 3)
+    lock_or_skip()
+    try:
+        try:
+            budget.charge(Dim.TOKENS, 1 << 63)
+            outcome = "returned"
+        except MemoryError:
+            outcome = "MemoryError"
+    finally:
+        unlock()
+    assert outcome == "MemoryError"
+    assert budget.spent(Dim.TOKENS) == (1 << 31) + 3
+    assert budget.charge(Dim.TOKENS, 1) == Verdict.CONTINUE
+    assert budget.spent(Dim.TOKENS) == (1 << 31) + 4
