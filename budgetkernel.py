@@ -44,10 +44,10 @@ Guarantees:
 
 1. The same sequence of valid calls gives the same verdicts and totals on
    CPython and on every MicroPython build with arbitrary-precision ints.
-2. Bad input (a dimension outside the eight ints 0..7, an amount, limit or
-   warn threshold that is not an int in 0..2**64-1, bool included) raises
-   TypeError or ValueError naming the value and the valid range, and leaves
-   the builder or budget exactly as it was.
+2. Bad input raises TypeError or ValueError naming the value and the
+   valid range, and leaves the builder or budget exactly as it was. Bad
+   input is a dimension other than the eight ints 0..7, or an amount, limit
+   or warn threshold that is not an int in 0..2**64-1 (a bool is rejected).
 3. On MicroPython, once a budget is built, charge(), reset(), the Verdict
    methods, and spent()/remaining() whose result fits a small int allocate
    no heap memory, whatever the totals are in 0..2**64-1, as long as the
@@ -149,7 +149,7 @@ _FIELD_MAX = const(-2)
 _RANGE_TEXT = "an int in 0..2**64-1"
 
 # MicroPython looks a builtin name up in the module's globals first and in
-# the builtins second; module-level aliases skip the miss, which makes the
+# the builtins second. Module-level aliases skip that miss, which made the
 # type checks in Budget.charge() about a third cheaper on the unix port.
 _type = type
 _int = int
@@ -285,14 +285,14 @@ _NAMES = ("tokens", "millis", "bytes", "calls", "memory", "custom0", "custom1", 
 class Dim:
     """The eight budget dimensions, as the ints 0..7."""
 
-    TOKENS = const(0)
-    MILLIS = const(1)
-    BYTES = const(2)
-    CALLS = const(3)
-    MEMORY = const(4)
-    CUSTOM0 = const(5)
-    CUSTOM1 = const(6)
-    CUSTOM2 = const(7)
+    TOKENS = 0
+    MILLIS = 1
+    BYTES = 2
+    CALLS = 3
+    MEMORY = 4
+    CUSTOM0 = 5
+    CUSTOM1 = 6
+    CUSTOM2 = 7
 
     ALL = (0, 1, 2, 3, 4, 5, 6, 7)
 
