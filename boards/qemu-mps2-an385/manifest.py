@@ -1,0 +1,17 @@
+# qemu port, MPS2-AN385 board: freeze what the port freezes for it, the RAM
+# disk module that gives the board a filesystem, then budgetkernel.
+freeze(
+    "$(PORT_DIR)/test-frzmpy",
+    ("frozen_asm_thumb.py", "frozen_const.py", "frozen_viper.py", "native_frozen_align.py"),
+)
+
+# unittest comes from micropython-lib, so it is frozen only when that is
+# present: Debian's +ds source tarball leaves the submodule out.
+try:
+    require("unittest")
+except ValueError:
+    pass
+
+module("ramfs.py")
+
+include("../../manifest.py")
