@@ -1,0 +1,258 @@
+#!/usr/bin/env python3
+"""Deploy budgetkernel to a MicroPython board and run the test suite there.
+
+Both commands talk to the board through mpremote, always as
+`mpremote connect PORT resume ...`: without `resume`, mpremote soft-resets
+the board on connect, which on an emulated board also wipes its RAM disk.
+
+  deploy  queries the .mpy version and architecture the board loads,
+          compiles budgetkernel.mpy to match, rejects a mismatch before
+          copying, and copies the file to the board's current folder.
+  test    copies tests/*.py into a folder on the board, runs
+          `mprun.main()` there and checks the runner's output.
+"""
+
+import argparse
+import glob
+import os
+import re
+import shlex
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import suite_result  # noqa: E402
+
+# Index = the architecture number in sys.implementation._mpy and in byte 2
+# of a .mpy header (MicroPython's py/persistentcode.h, MP_NATIVE_ARCH_*).
+ARCHITECTURES = (
+    None, "x86", "x64", "armv6", "armv6m", "armv7m", "armv7em", "armv7emsp",
+    "armv7emdp", "xtensa", "xtensawin", "rv32imc",
+)
+DEVICE_TEST_FOLDER = "/budgetkernel_tests"
+# Seconds allowed for one short mpremote command (a query or a copy).
+COMMAND_TIMEOUT_SECONDS = 60
+MPY_FILE_EXISTS_LINE = re.compile(r"^budgetkernel file exists: (yes|no)$", re.M)
+
+
+class DeviceError(Exception):
+    pass
+
+
+def mpremote(port, arguments, timeout=COMMAND_TIMEOUT_SECONDS):
+    """Run mpremote against port without a soft reset and return its output.
+
+    Raises DeviceError when mpremote fails or times out.
+    """
+    executable = os.path.join(os.path.dirname(sys.executable), "mpremote")
+    command = [executable, "connect", port, "resume"] + arguments
+    try:
+        completed = subprocess.run(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            timeout=timeout,
+        )
+    except subprocess.TimeoutExpired as expired:
+        output = expired.output or b""
+        if isinstance(output, bytes):
+            output = output.decode("utf-8", "replace")
+        raise DeviceError(
+            "mpremote %s timed out after %g s on %s; output so far:\n%s"
+            % (arguments[0], timeout, port, output.rstrip())
+        )
+    if completed.returncode != 0:
+        raise DeviceError(
+            "mpremote %s failed on %s (status %d):\n%s"
+            % (arguments[0], port, completed.returncode, completed.stdout.rstrip())
+        )
+    return completed.stdout
+
+
+def board_mpy_format(port):
+    """Return (version, sub_version, architecture number) of the .mpy files the board loads."""
+    output = mpremote(
+        port, ["exec", "import sys; print('_mpy=%s' % getattr(sys.implementation, '_mpy', None))"]
+    )
+    match = re.search(r"^_mpy=(\S+)", output, re.M)
+    if not match:
+        raise DeviceError("the board on %s did not report sys.implementation._mpy:\n%s" % (port, output))
+    if match.group(1) == "None":
+        raise DeviceError(
+            "the firmware on %s has no sys.implementation._mpy, so it cannot load .mpy files; "
+            "copy budgetkernel.py instead or freeze it into the firmware" % port
+        )
+    value = int(match.group(1))
+    return value & 0xFF, (value >> 8) & 3, value >> 10
+
+
+def architecture_name(number):
+    if 0 <= number < len(ARCHITECTURES):
+        return ARCHITECTURES[number] or "none"
+    return "unknown (%d)" % number
+
+
+def compile_mpy(mpy_cross, module, output, architecture):
+    os.makedirs(os.path.dirname(os.path.abspath(output)), exist_ok=True)
+    command = shlex.split(mpy_cross)
+    name = architecture_name(architecture)
+    if architecture and name in ARCHITECTURES:
+        command.append("-march=" + name)
+    command += ["-o", output, module]
+    completed = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    if completed.returncode != 0:
+        raise DeviceError("%s failed:\n%s" % (" ".join(command), completed.stdout.rstrip()))
+
+
+def check_mpy_header(path, version, sub_version, architecture):
+    """Raise DeviceError unless the .mpy file at path loads on a board with this format."""
+    with open(path, "rb") as f:
+        header = f.read(4)
+    if len(header) < 4 or header[0:1] != b"M":
+        raise DeviceError("%s is not a .mpy file (it does not start with 'M')" % path)
+    if header[1] != version:
+        raise DeviceError(
+            "%s has .mpy version %d but the board loads version %d; "
+            "pass an mpy-cross that emits version %d, e.g. make deploy MPY_CROSS=/path/to/mpy-cross"
+            % (path, header[1], version, version)
+        )
+    file_architecture = header[2] >> 2
+    if file_architecture and file_architecture != architecture:
+        raise DeviceError(
+            "%s is built for architecture %s but the board runs %s"
+            % (path, architecture_name(file_architecture), architecture_name(architecture))
+        )
+    if file_architecture and header[2] & 3 != sub_version:
+        raise DeviceError(
+            "%s has .mpy sub-version %d but the board loads native code of sub-version %d"
+            % (path, header[2] & 3, sub_version)
+        )
+
+
+def deploy(args):
+    version, sub_version, architecture = board_mpy_format(args.port)
+    print(
+        "    board loads .mpy version %d.%d, architecture %s"
+        % (version, sub_version, architecture_name(architecture))
+    )
+    compile_mpy(args.mpy_cross, args.module, args.out, architecture)
+    check_mpy_header(args.out, version, sub_version, architecture)
+
+    name = os.path.splitext(os.path.basename(args.module))[0]
+    mpremote(args.port, ["cp", args.out, ":%s.mpy" % name], args.timeout)
+    # A .py of the same name would be imported in preference to the .mpy.
+    verify = (
+        "import os, sys\n"
+        "try:\n"
+        "    os.remove('{0}.py')\n"
+        "except OSError:\n"
+        "    pass\n"
+        "sys.modules.pop('{0}', None)\n"
+        "import {0}\n"
+        "print('deployed: {0} %s from %s' % (getattr({0}, '__version__', '?'), {0}.__file__))\n"
+    ).format(name)
+    print("    " + mpremote(args.port, ["exec", verify]).strip())
+
+
+def test_files(tests):
+    """Return the top-level .py files of the tests folder that the board needs."""
+    files = sorted(glob.glob(os.path.join(tests, "*.py")))
+    return [f for f in files if os.path.basename(f) != "conftest.py"]
+
+
+def run_suite_code(folder):
+    """Return the code that runs the suite on the board from folder."""
+    return (
+        "import gc, os, sys\n"
+        # Modules left from an earlier run in the same boot would be reused.
+        "for _name in list(sys.modules):\n"
+        "    _file = getattr(sys.modules[_name], '__file__', '')\n"
+        "    if _name == 'budgetkernel' or _file.startswith('{0}/'):\n"
+        "        del sys.modules[_name]\n"
+        "sys.path.insert(0, '{0}')\n"
+        "gc.collect()\n"
+        "try:\n"
+        "    import mprun\n"
+        "    mprun.main()\n"
+        "    import budgetkernel\n"
+        "    try:\n"
+        "        os.stat(budgetkernel.__file__)\n"
+        "        print('budgetkernel file exists: yes')\n"
+        "    except OSError:\n"
+        "        print('budgetkernel file exists: no')\n"
+        "finally:\n"
+        "    sys.path.remove('{0}')\n"
+    ).format(folder)
+
+
+def run_tests(args):
+    files = test_files(args.tests)
+    if not any(os.path.basename(f) == "mprun.py" for f in files):
+        raise DeviceError("%s/mprun.py not found" % args.tests)
+    make_folder = (
+        "import os\n"
+        "try:\n"
+        "    os.mkdir('%s')\n"
+        "except OSError:\n"
+        "    pass\n"
+    ) % DEVICE_TEST_FOLDER
+    try:
+        mpremote(args.port, ["exec", make_folder])
+        mpremote(args.port, ["cp"] + files + [":%s/" % DEVICE_TEST_FOLDER])
+        print("    copied %d files to %s on the board" % (len(files), DEVICE_TEST_FOLDER))
+        try:
+            output = mpremote(args.port, ["exec", run_suite_code(DEVICE_TEST_FOLDER)], args.timeout)
+        except DeviceError as error:
+            output = str(error)
+    finally:
+        # Leave the board's filesystem as it was; a failure here hides no test result.
+        try:
+            mpremote(args.port, ["rm", "-r", ":" + DEVICE_TEST_FOLDER])
+        except DeviceError as error:
+            print("warning: could not remove %s from the board: %s" % (DEVICE_TEST_FOLDER, error))
+
+    result = suite_result.parse(output)
+    exists = MPY_FILE_EXISTS_LINE.search(output)
+    problems = suite_result.check(result, args.expect, bool(exists and exists.group(1) == "yes"))
+    if problems:
+        print(output.rstrip())
+        for problem in problems:
+            print("error: %s" % problem)
+        return 1
+    form = suite_result.form_of(result.loaded_from, bool(exists and exists.group(1) == "yes"))
+    os.makedirs(args.result_dir, exist_ok=True)
+    suite_result.write(os.path.join(args.result_dir, "%s.result" % form), form, result)
+    print("    " + result.summary())
+    return 0
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    deploy_parser = commands.add_parser("deploy", help="compile budgetkernel.mpy for the board and copy it there")
+    deploy_parser.add_argument("--port", required=True, help="serial device of the board")
+    deploy_parser.add_argument("--module", required=True, help="path of budgetkernel.py")
+    deploy_parser.add_argument("--mpy-cross", required=True, help="mpy-cross command, options allowed")
+    deploy_parser.add_argument("--out", required=True, help="where the .mpy file is written")
+    deploy_parser.add_argument("--timeout", type=float, default=COMMAND_TIMEOUT_SECONDS)
+    test_parser = commands.add_parser("test", help="run the test suite on the board")
+    test_parser.add_argument("--port", required=True, help="serial device of the board")
+    test_parser.add_argument("--tests", required=True, help="folder holding mprun.py and test_*.py")
+    test_parser.add_argument("--expect", choices=suite_result.FORMS, help="form budgetkernel must load from")
+    test_parser.add_argument("--result-dir", required=True, help="folder the result file is written to")
+    test_parser.add_argument("--timeout", type=float, default=600, help="seconds allowed for the whole suite")
+    args = parser.parse_args()
+    try:
+        if args.command == "deploy":
+            deploy(args)
+            return 0
+        return run_tests(args)
+    except DeviceError as error:
+        print("error: %s" % error)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
