@@ -1,0 +1,350 @@
+"""Run bench.py on CPython and MicroPython and print one comparison table.
+
+    python bench/report.py --micropython unix=build/unix/micropython \\
+        --micropython unix-32=build/unix-32/micropython \\
+        --mpy-cross build/mpy-cross/mpy-cross [--write docs/BENCH.md]
+
+For each MicroPython executable it makes up to three runs: the full
+benchmark with budgetkernel.py imported from source, then --footprint-only
+runs that import the module compiled by mpy-cross and, when the executable
+has it frozen in, the frozen module. Targets are marked pass or MISS; a
+missed target never makes this script fail. It exits non-zero only when a
+benchmark run crashes or times out.
+"""
+
+import argparse
+import datetime
+import os
+import platform
+import shlex
+import subprocess
+import sys
+import tempfile
+
+BENCH_DIR = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(BENCH_DIR)
+BENCH = os.path.join(BENCH_DIR, "bench.py")
+# One bench.py run takes a few seconds; this only stops a hung runtime.
+RUN_TIMEOUT_S = 300
+
+TIMED_CASES = ("continue", "warn", "exhausted", "checkpoint")
+CASES = TIMED_CASES + ("slowpath",)
+# Largest kernel/floor ratio allowed, by runtime name.
+FLOOR_RATIO_TARGET = {"cpython": 1.5, "micropython": 2.0}
+BUDGET_BYTES_TARGET = 256
+MPY_BYTES_TARGET = 4096
+
+EXPLANATION = """\
+Each ns figure is the minimum over the rounds of one process, where the
+kernel and both baselines run interleaved with the same loop, unrolled
+eight times: the loop's own cost is part of every figure. The floor is a
+bare list counter with no input checks, the least a charge can cost in
+Python; arrayq is the obvious design, three array('Q') of 8 with the
+kernel's input checks. The checkpoint row is per three charges combined
+with two worst() calls. The slowpath row charges 2**28 + 1 at a time,
+more than the kernel's fast window, so every kernel charge takes the
+slow path; it has no target and shows what crossing a window costs.
+
+The machine is shared with other work. In repeated runs on it the
+minima moved by up to about 5 percent, which is enough to flip a ratio
+that sits next to its target. The medians, printed by bench.py, are a
+few percent above the minima. Compare ratios within one runtime, not ns
+across machines.
+Heap bytes come from gc.mem_alloc(), which counts whole GC blocks (16
+bytes on 32-bit ports, 32 on 64-bit ones). The import figures are the
+heap one `import budgetkernel` takes: from source (compiled at import),
+from the .mpy file, and from firmware with the module frozen in.
+"""
+
+
+def _parse(output):
+    """Return {"info": {...}, "rows": {...}, "footprint": {...}} from bench.py output."""
+    result = {"info": {}, "rows": {}, "footprint": {}}
+    for line in output.splitlines():
+        words = line.split()
+        if not words:
+            continue
+        if words[0] == "info" and len(words) >= 3:
+            result["info"][words[1]] = words[2:]
+        elif words[0] == "row" and len(words) == 5:
+            result["rows"][(words[1], words[2])] = (float(words[3]), float(words[4]))
+        elif words[0] == "footprint" and len(words) == 4:
+            result["footprint"][(words[1], words[2])] = int(words[3])
+    return result
+
+
+def _run(label, command, env_updates):
+    """Run one bench.py command; return its parsed output, or raise RuntimeError."""
+    env = dict(os.environ)
+    env.update(env_updates)
+    env_text = " ".join("%s=%s" % item for item in env_updates.items())
+    print("running %s: %s %s" % (label, env_text, " ".join(command)), file=sys.stderr)
+    try:
+        done = subprocess.run(
+            command,
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=RUN_TIMEOUT_S,
+        )
+    except subprocess.TimeoutExpired:
+        raise RuntimeError("%s timed out after %d s" % (label, RUN_TIMEOUT_S))
+    if done.returncode != 0:
+        raise RuntimeError(
+            "%s failed with exit status %d:\n%s%s"
+            % (label, done.returncode, done.stdout, done.stderr)
+        )
+    return _parse(done.stdout)
+
+
+def _has_frozen_module(executable):
+    """Return True when the executable imports budgetkernel with only .frozen on the path."""
+    env = dict(os.environ)
+    env["MICROPYPATH"] = ".frozen"
+    try:
+        done = subprocess.run(
+            [executable, "-c", "import budgetkernel"],
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            timeout=60,
+        )
+    except subprocess.TimeoutExpired:
+        return False
+    return done.returncode == 0
+
+
+def _compile_mpy(mpy_cross, folder):
+    """Compile budgetkernel.py into folder; return (path, mpy-cross version line)."""
+    target = os.path.join(folder, "budgetkernel.mpy")
+    subprocess.run(
+        [mpy_cross, "-o", target, os.path.join(ROOT, "budgetkernel.py")],
+        check=True,
+        timeout=60,
+    )
+    version = subprocess.run(
+        [mpy_cross, "--version"], capture_output=True, text=True, timeout=60
+    ).stdout.strip()
+    return target, version
+
+
+def collect(micropythons, mpy_cross, skip_cpython):
+    """Run every benchmark; return (runtimes, mpy size, mpy-cross version).
+
+    runtimes is a list of dicts with keys label, name, version, bits, rows,
+    footprint and imports ({"py" | "mpy" | "frozen": bytes}).
+    """
+    runtimes = []
+    if not skip_cpython:
+        pythonpath = os.pathsep.join([ROOT, BENCH_DIR])
+        result = _run("cpython", [sys.executable, BENCH], {"PYTHONPATH": pythonpath})
+        runtimes.append(_runtime("cpython", result))
+
+    with tempfile.TemporaryDirectory(prefix="budgetkernel-bench-") as folder:
+        mpy_path = mpy_version = None
+        if mpy_cross:
+            mpy_path, mpy_version = _compile_mpy(mpy_cross, folder)
+        for label, executable in micropythons:
+            executable = os.path.abspath(executable)
+            path = ":".join([BENCH_DIR, ROOT])
+            result = _run(label, [executable, BENCH], {"MICROPYPATH": path})
+            runtime = _runtime(label, result)
+            runtime["imports"]["py"] = result["footprint"].get(("import", "module"))
+            if mpy_path:
+                path = ":".join([BENCH_DIR, folder])
+                extra = _run(
+                    label + " (.mpy)",
+                    [executable, BENCH, "--footprint-only"],
+                    {"MICROPYPATH": path},
+                )
+                runtime["imports"]["mpy"] = extra["footprint"].get(("import", "module"))
+            if _has_frozen_module(executable):
+                path = ":".join([BENCH_DIR, ".frozen"])
+                extra = _run(
+                    label + " (frozen)",
+                    [executable, BENCH, "--footprint-only"],
+                    {"MICROPYPATH": path},
+                )
+                runtime["imports"]["frozen"] = extra["footprint"].get(("import", "module"))
+            runtimes.append(runtime)
+        mpy_size = os.path.getsize(mpy_path) if mpy_path else None
+    return runtimes, mpy_size, mpy_version
+
+
+def _runtime(label, result):
+    name, version, bits = (result["info"].get("runtime") + ["?", "?", "?"])[:3]
+    return {
+        "label": label,
+        "name": name,
+        "version": version,
+        "bits": bits,
+        "rows": result["rows"],
+        "footprint": result["footprint"],
+        "imports": {},
+    }
+
+
+def _mark(ok):
+    return "pass" if ok else "MISS"
+
+
+def _table(header, rows):
+    lines = ["| " + " | ".join(header) + " |"]
+    lines.append("|" + "|".join("---" for _ in header) + "|")
+    for row in rows:
+        lines.append("| " + " | ".join(row) + " |")
+    return "\n".join(lines)
+
+
+def timing_table(runtimes):
+    """Return the Markdown table of ns per charge, ratios and target marks."""
+    header = [
+        "runtime", "case", "kernel ns", "floor ns", "arrayq ns",
+        "kernel/floor", "kernel/arrayq", "target",
+    ]
+    rows = []
+    for runtime in runtimes:
+        limit = FLOOR_RATIO_TARGET.get(runtime["name"])
+        for case in CASES:
+            try:
+                kernel = runtime["rows"][(case, "kernel")][0]
+                floor = runtime["rows"][(case, "floor")][0]
+                arrayq = runtime["rows"][(case, "arrayq")][0]
+            except KeyError:
+                continue
+            to_floor = kernel / floor
+            to_arrayq = kernel / arrayq
+            if case in TIMED_CASES and limit is not None:
+                target = "<= %.1fx floor: %s; < arrayq: %s" % (
+                    limit, _mark(to_floor <= limit), _mark(to_arrayq < 1.0))
+            else:
+                target = "none"
+            rows.append([
+                runtime["label"], case, "%.0f" % kernel, "%.0f" % floor, "%.0f" % arrayq,
+                "%.2fx" % to_floor, "%.2fx" % to_arrayq, target,
+            ])
+    return _table(header, rows)
+
+
+def footprint_table(runtimes, mpy_size):
+    """Return the Markdown table of heap bytes per budget, per import and .mpy size."""
+    header = ["runtime", "what", "kernel", "floor", "arrayq", "target"]
+    rows = []
+    for runtime in runtimes:
+        footprint = runtime["footprint"]
+        for what in ("budget-3", "budget-8"):
+            if (what, "kernel") not in footprint:
+                continue
+            kernel = footprint[(what, "kernel")]
+            target = "none"
+            if runtime["bits"] == "32":
+                target = "<= %d B: %s" % (BUDGET_BYTES_TARGET, _mark(kernel <= BUDGET_BYTES_TARGET))
+            rows.append([
+                runtime["label"], "heap per %s-dimension budget" % what[-1],
+                "%d B" % kernel,
+                "%d B" % footprint[(what, "floor")],
+                "%d B" % footprint[(what, "arrayq")],
+                target,
+            ])
+        for kind in ("py", "mpy", "frozen"):
+            size = runtime["imports"].get(kind)
+            if size is not None:
+                rows.append([
+                    runtime["label"], "heap for import from %s" % kind,
+                    "%d B" % size, "", "", "none",
+                ])
+    if mpy_size is not None:
+        rows.append([
+            "mpy-cross", "budgetkernel.mpy size", "%d B" % mpy_size, "", "",
+            "<= %d B: %s" % (MPY_BYTES_TARGET, _mark(mpy_size <= MPY_BYTES_TARGET)),
+        ])
+    return _table(header, rows)
+
+
+def render(runtimes, mpy_size):
+    return "\n\n".join([
+        "ns per charge (minimum of the rounds)\n\n" + timing_table(runtimes),
+        "Footprint (MicroPython, gc.mem_alloc)\n\n" + footprint_table(runtimes, mpy_size),
+    ])
+
+
+def write_page(path, runtimes, mpy_size, mpy_version):
+    """Write the tables with the date, machine, runtimes and command to path."""
+    command = "python " + " ".join(shlex.quote(arg) for arg in sys.argv)
+    lines = [
+        "# budgetkernel benchmarks",
+        "",
+        "Produced by `bench/report.py`; rerun the command below to refresh this page.",
+        "",
+        "- Date: %s" % datetime.date.today().isoformat(),
+        "- Machine: %s, %s cores (shared with other work while it ran)"
+        % (platform.machine(), os.cpu_count()),
+    ]
+    for runtime in runtimes:
+        lines.append("- %s: %s %s, %s-bit" % (
+            runtime["label"], runtime["name"], runtime["version"], runtime["bits"]))
+    if mpy_version:
+        lines.append("- mpy-cross: %s" % mpy_version)
+    lines += [
+        "- Command: `%s`" % command,
+        "",
+        "## What the figures mean",
+        "",
+        EXPLANATION,
+        "## ns per charge",
+        "",
+        timing_table(runtimes),
+        "",
+        "## Footprint",
+        "",
+        footprint_table(runtimes, mpy_size),
+        "",
+    ]
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    with open(path, "w") as page:
+        page.write("\n".join(lines))
+
+
+def _named_executable(text):
+    label, sep, path = text.partition("=")
+    if not sep or not label or not path:
+        raise argparse.ArgumentTypeError("expected NAME=PATH, got %r" % text)
+    return label, path
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--micropython", metavar="NAME=PATH", type=_named_executable, action="append",
+        default=[], help="a MicroPython executable to benchmark, under the label NAME (repeatable)",
+    )
+    parser.add_argument(
+        "--mpy-cross", metavar="PATH",
+        help="mpy-cross for the .mpy size and the import-from-.mpy run; "
+        "its bytecode version must match the MicroPython executables",
+    )
+    parser.add_argument("--write", metavar="FILE", help="also write the tables to FILE (Markdown)")
+    parser.add_argument(
+        "--skip-cpython", action="store_true", help="do not benchmark the running CPython"
+    )
+    args = parser.parse_args()
+
+    try:
+        runtimes, mpy_size, mpy_version = collect(
+            args.micropython, args.mpy_cross, args.skip_cpython)
+    except (RuntimeError, subprocess.CalledProcessError, OSError) as error:
+        print("benchmark run failed: %s" % error, file=sys.stderr)
+        return 1
+
+    tables = render(runtimes, mpy_size)
+    print(tables)
+    if args.write:
+        write_page(args.write, runtimes, mpy_size, mpy_version)
+        print("wrote %s" % args.write, file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
