@@ -46,7 +46,7 @@ def run_agent() -> None:
         verdict = verdict.worst(budget.charge(Dim.CALLS, 1))
 
         print(
-            "step %d %s: tokens=%d millis=%d calls=%d -> %r"
+            "step %d %s: tokens=%s millis=%s calls=%s -> %r"
             % (
                 step,
                 "brief" if brief else "full",
@@ -61,7 +61,7 @@ def run_agent() -> None:
             dim = verdict.dimension()
             assert dim is not None
             left = budget.remaining(Dim.TOKENS)
-            print("stop: %s exhausted, %d tokens left" % (Dim.name(dim), left))
+            print("stop: %s exhausted, %s tokens left" % (Dim.name(dim), left))
             return
         # Past the exhausted check, a verdict with a dimension is a warn.
         if verdict.dimension() is not None and not brief:
