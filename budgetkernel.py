@@ -96,23 +96,17 @@ except ImportError:
 __version__ = "0.1.0"
 
 
-def _u64_max():
-    """Return 2**64 - 1, or raise ImportError where ints cannot hold it."""
-    try:
-        value = (1 << 64) - 1
-        exact = str(value) == "18446744073709551615"
-    except (OverflowError, ValueError):
-        exact = False
-    if not exact:
-        raise ImportError(
-            "budgetkernel needs ints that hold 2**64-1; this MicroPython build "
-            "has fixed-width or no long ints (build it with "
-            "MICROPY_LONGINT_IMPL_MPZ)"
-        )
-    return value
-
-
-_U64_MAX = _u64_max()
+# Builds whose ints stop below 2**64 (MicroPython's longlong and none
+# integer implementations) cannot hold every total, so they get an
+# ImportError instead of wrong answers. The shift is done on a variable so
+# that no compiler folds it into a constant.
+_U64_MAX = 1
+try:
+    _U64_MAX = (_U64_MAX << 64) - 1
+except OverflowError:
+    pass
+if str(_U64_MAX) != "18446744073709551615":
+    raise ImportError("budgetkernel needs ints of 64 bits or more (MICROPY_LONGINT_IMPL_MPZ)")
 
 
 # ---------------------------------------------------------------------------
@@ -146,7 +140,8 @@ _RECORD = const(32)
 _FIELD_ZERO = const(-1)
 _FIELD_MAX = const(-2)
 
-_RANGE_TEXT = "an int in 0..2**64-1"
+_DIM_TEXT = "dim must be an int in 0..7 (a Dim constant), got %r"
+_COUNT_TEXT = "%s must be an int in 0..2**64-1, got %r"
 
 # MicroPython looks a builtin name up in the module's globals first and in
 # the builtins second. Module-level aliases skip that miss, which made the
@@ -163,17 +158,17 @@ _int = int
 def _check_dim(dim):
     """Raise TypeError or ValueError unless dim is one of the ints 0..7."""
     if type(dim) is not int:
-        raise TypeError("dim must be an int in 0..7 (a Dim constant), got %r" % (dim,))
+        raise TypeError(_DIM_TEXT % (dim,))
     if dim < 0 or dim >= _MAX_DIMS:
-        raise ValueError("dim must be in 0..7 (a Dim constant), got %r" % (dim,))
+        raise ValueError(_DIM_TEXT % (dim,))
 
 
 def _check_u64(name, value):
     """Raise TypeError or ValueError unless value is an int in 0..2**64-1."""
     if type(value) is not int:
-        raise TypeError("%s must be %s, got %r" % (name, _RANGE_TEXT, value))
+        raise TypeError(_COUNT_TEXT % (name, value))
     if value < 0 or value > _U64_MAX:
-        raise ValueError("%s must be %s, got %r" % (name, _RANGE_TEXT, value))
+        raise ValueError(_COUNT_TEXT % (name, value))
 
 
 # ---------------------------------------------------------------------------
@@ -360,13 +355,8 @@ class Verdict:
     def __eq__(self, other):
         return type(other) is Verdict and self._kind == other._kind and self._dim == other._dim
 
-    def __ne__(self, other):
-        return not self.__eq__(other)
-
     def __hash__(self):
-        if self._dim is None:
-            return self._kind
-        return self._kind * _MAX_DIMS + self._dim + 1
+        return hash((self._kind, self._dim))
 
     def __repr__(self):
         if self._kind == _CONTINUE:
@@ -376,8 +366,6 @@ class Verdict:
 
 
 Verdict.CONTINUE = Verdict(_CONTINUE, None)
-_WARN_VERDICTS = tuple(Verdict(_WARN, dim) for dim in Dim.ALL)
-_EXHAUSTED_VERDICTS = tuple(Verdict(_EXHAUSTED, dim) for dim in Dim.ALL)
 
 
 # ---------------------------------------------------------------------------
@@ -407,17 +395,16 @@ class ChargeError(LookupError):
         self.dim = dim
 
 
-# Raised in place of a new ChargeError when the heap is locked, as in a
-# hard interrupt handler, so the caller still learns which dimension failed.
-_CHARGE_ERRORS = tuple(ChargeError(dim) for dim in Dim.ALL)
-
-
-def _charge_error(dim):
-    """Return a ChargeError for dim, made without allocating if need be."""
-    try:
-        return ChargeError(dim)
-    except MemoryError:
-        return _CHARGE_ERRORS[dim]
+# The canonical verdicts, and the ChargeErrors raised in place of a new one
+# when the heap is locked (as in a hard interrupt handler), so that the
+# caller still learns which dimension failed.
+_WARN_VERDICTS = []
+_EXHAUSTED_VERDICTS = []
+_CHARGE_ERRORS = []
+for _dim in Dim.ALL:
+    _WARN_VERDICTS.append(Verdict(_WARN, _dim))
+    _EXHAUSTED_VERDICTS.append(Verdict(_EXHAUSTED, _dim))
+    _CHARGE_ERRORS.append(ChargeError(_dim))
 
 
 # ---------------------------------------------------------------------------
@@ -441,26 +428,24 @@ class BudgetBuilder:
 
     def limit(self, dim, limit):
         """Declare dim with a limit and no warn threshold; return the builder."""
-        _check_dim(dim)
-        _check_u64("limit", limit)
-        self._declare(dim)
-        self._limits[dim] = limit
-        return self
+        return self._declare(dim, limit, None, False)
 
     def limit_with_warn(self, dim, limit, warn):
         """Declare dim with a limit and a warn threshold; return the builder."""
+        return self._declare(dim, limit, warn, True)
+
+    def _declare(self, dim, limit, warn, has_warn):
         _check_dim(dim)
         _check_u64("limit", limit)
-        _check_u64("warn", warn)
-        self._declare(dim)
-        self._limits[dim] = limit
-        self._warns[dim] = warn
-        return self
-
-    def _declare(self, dim):
+        if has_warn:
+            _check_u64("warn", warn)
         # Only the first repeated dimension is reported, as the crate does.
         if self._limits[dim] is not None and self._duplicate is None:
             self._duplicate = dim
+        self._limits[dim] = limit
+        if has_warn:
+            self._warns[dim] = warn
+        return self
 
     def build(self):
         """Return a new Budget, or raise BuilderError for the first broken rule."""
@@ -488,8 +473,7 @@ class BudgetBuilder:
                 raise BuilderError(
                     "warn_not_below_limit",
                     dim,
-                    "warn threshold for '%s' must be below its limit, got warn %d "
-                    "and limit %d" % (_NAMES[dim], warn, limit),
+                    "warn for '%s' must be below its limit, got warn %d, limit %d" % (_NAMES[dim], warn, limit),
                 )
         return Budget(self._limits, self._warns)
 
@@ -572,7 +556,11 @@ class Budget:
         hot = self._hot
         room = hot[dim]
         if room < 0:
-            raise _charge_error(dim)
+            try:
+                error = ChargeError(dim)
+            except MemoryError:
+                error = _CHARGE_ERRORS[dim]
+            raise error
         buf = self._u64
         at = self._record(dim)
         work = at + _NEXT

@@ -17,6 +17,7 @@ TEST_MODULES = (
     "test_budget",
     "test_builder",
     "test_dim",
+    "test_interrupts",
     "test_verdict",
 )
 
