@@ -182,12 +182,18 @@ example: venv ## run examples/agent_loop.py on the unix firmware and on CPython 
 
 # ---------------------------------------------------------------- tests
 
+# Every stage runs even after one fails, so one CI run shows every failure;
+# each stage's time is printed so a slow stage is easy to spot.
 test: ## run pytest on CPython, then the suite on every board (with BOARD=x: on board x only)
-ifneq ($(RUN_CPYTHON_TESTS),)
-	@$(SUBMAKE) test-cpython
-endif
-	@set -e; for b in $(SELECTED_BOARDS); do $(SUBMAKE) BOARD=$$b test-board; done
-	$(STAGE) "all tests passed: $(if $(RUN_CPYTHON_TESTS),CPython )$(SELECTED_BOARDS)"
+	@failed=""; \
+	for stage in $(if $(RUN_CPYTHON_TESTS),cpython) $(SELECTED_BOARDS); do \
+		start=$$(date +%s); \
+		if [ $$stage = cpython ]; then target=test-cpython; else target="BOARD=$$stage test-board"; fi; \
+		if $(SUBMAKE) $$target; then outcome=passed; else outcome=FAILED; failed="$$failed $$stage"; fi; \
+		echo "==> $$stage: $$outcome in $$(( $$(date +%s) - start )) s"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "==> FAILED:$$failed" >&2; exit 1; fi; \
+	echo "==> all tests passed: $(if $(RUN_CPYTHON_TESTS),cpython )$(SELECTED_BOARDS)"
 
 test-cpython: venv ## run pytest on tests/ under CPython
 	$(STAGE) "testing on CPython with pytest"
