@@ -17,7 +17,7 @@ CONTEXT_LINES = 5
 def first_difference(texts):
     """Return the 0-based index of the first line that is not the same in all texts.
 
-    Return None when all texts are identical; a file that ends early
+    Return None when all texts are identical. A file that ends early
     differs at its missing line.
     """
     count = max(len(lines) for lines in texts)
@@ -55,7 +55,11 @@ def main(argv=None):
         print("  %d: %s" % (number + 1, reference[number].decode("utf-8", "replace")))
     for path, lines in zip(args.files, texts):
         line = lines[index].decode("utf-8", "replace") if index < len(lines) else "<end of file>"
-        print("%s:%d: %s" % (path, index + 1, line))
+        print("%s:%d: %r" % (path, index + 1, line))
+    stripped = set(lines[index].rstrip(b"\r") for lines in texts if index < len(lines))
+    if len(stripped) == 1:
+        print("note: the lines differ only in a trailing carriage return, which a serial "
+              "capture adds; remove it with tr -d '\\r' before comparing")
     digest = texts[0][0].startswith(b"calls ")
     calls = index + 1
     if digest:
