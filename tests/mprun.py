@@ -16,6 +16,7 @@ TEST_MODULES = (
     "test_boundaries",
     "test_budget",
     "test_builder",
+    "test_differential",
     "test_dim",
     "test_interrupts",
     "test_verdict",
