@@ -1,18 +1,17 @@
 """Format a FAT filesystem on a RAM disk and mount it at /.
 
-The emulated board has no flash, and without a filesystem mpremote cannot
-copy files onto it.  Importing this module formats and mounts the disk.  A
-second import in the same boot does nothing, because the module is cached.
-The disk lives in the heap, so a soft reset loses it: drive the board with
-`mpremote connect PORT resume ...`, which skips the soft reset.
+The emulated boards have no flash filesystem, and without one mpremote
+cannot copy files onto them.  The board's setup calls mount() once after
+boot.  The disk lives in the heap, so a soft reset loses it: drive the board
+with `mpremote connect PORT resume ...`, which skips the soft reset.
 """
 
 import os
 import vfs
 
-# 256 KiB.  The board's MICROPY_HEAP_SIZE is raised by the same amount.
 _BLOCK_SIZE = const(512)
-_BLOCK_COUNT = const(512)
+_IOCTL_BLOCK_COUNT = const(4)
+_IOCTL_BLOCK_SIZE = const(5)
 
 
 class RAMBlockDevice:
@@ -32,14 +31,26 @@ class RAMBlockDevice:
         self.data[start : start + len(buf)] = buf
 
     def ioctl(self, op, arg):
-        if op == 4:  # number of blocks
+        if op == _IOCTL_BLOCK_COUNT:
             return self.block_count
-        if op == 5:  # block size in bytes
+        if op == _IOCTL_BLOCK_SIZE:
             return self.block_size
         return 0
 
 
-device = RAMBlockDevice(_BLOCK_SIZE, _BLOCK_COUNT)
-vfs.VfsFat.mkfs(device)
-vfs.mount(vfs.VfsFat(device), "/")
-os.chdir("/")
+device = None
+
+
+def mount(size_kib):
+    """Format a RAM disk of size_kib KiB and mount it at /, once per boot.
+
+    The board's MICROPY_HEAP_SIZE must leave room for the disk on top of
+    what programs need.  A second call in the same boot does nothing.
+    """
+    global device
+    if device is not None:
+        return
+    device = RAMBlockDevice(_BLOCK_SIZE, size_kib * 1024 // _BLOCK_SIZE)
+    vfs.VfsFat.mkfs(device)
+    vfs.mount(vfs.VfsFat(device), "/")
+    os.chdir("/")

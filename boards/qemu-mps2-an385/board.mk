@@ -5,5 +5,6 @@ BOARD_OUTPUT = firmware.elf
 BOARD_MAKE_ARGS = BOARD=MPS2_AN385 BOARD_DIR=$(CURDIR)/boards/qemu-mps2-an385
 BOARD_QEMU = qemu-system-arm -machine mps2-an385
 BOARD_DEBS = gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm
-# Run once after boot: the board has no flash filesystem, so give it a RAM disk.
-BOARD_SETUP = import ramfs
+# Run once after boot: the board has no flash filesystem, so give it a 256 KiB
+# RAM disk (mpconfigboard.mk makes the heap that much larger).
+BOARD_SETUP = import ramfs; ramfs.mount(256)

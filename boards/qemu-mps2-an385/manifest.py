@@ -12,6 +12,6 @@ try:
 except ValueError:
     pass
 
-module("ramfs.py")
+module("ramfs.py", base_path="../../firmware")
 
 include("../../manifest.py")
