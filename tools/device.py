@@ -8,7 +8,8 @@ the board on connect, which on an emulated board also wipes its RAM disk.
   deploy  queries the .mpy version and architecture the board loads,
           compiles budgetkernel.mpy to match, rejects a mismatch before
           copying, and copies the file to the board's current folder.
-  test    copies tests/*.py into a folder on the board, runs
+  test    copies the shared tests into a folder on the board (as .py, or
+          precompiled to .mpy for a board too small to compile them), runs
           `mprun.main()` there and checks the runner's output.
 """
 
@@ -17,6 +18,7 @@ import glob
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 
@@ -156,10 +158,49 @@ def deploy(args):
     print("    " + mpremote(args.port, ["exec", verify]).strip())
 
 
+# Folders of tests/ that contain CPython-only files, never copied to a board.
+CPYTHON_ONLY_FOLDERS = ("cpython", "__pycache__")
+
+
 def test_files(tests):
-    """Return the top-level .py files of the tests folder that the board needs."""
-    files = sorted(glob.glob(os.path.join(tests, "*.py")))
-    return [f for f in files if os.path.basename(f) != "conftest.py"]
+    """Return {relative folder: [.py paths]} for the files of tests/ that the board needs.
+
+    The shared tests import helpers from subfolders (tests/diff), so those
+    are copied too, but CPython-only folders and conftest.py are not.
+    """
+    folders = {}
+    for root, subfolders, names in os.walk(tests):
+        subfolders[:] = sorted(d for d in subfolders if d not in CPYTHON_ONLY_FOLDERS)
+        files = sorted(
+            os.path.join(root, name)
+            for name in names
+            if name.endswith(".py") and name != "conftest.py"
+        )
+        if files:
+            folders[os.path.relpath(root, tests)] = files
+    return folders
+
+
+def copy_tests(port, folders, device_folder):
+    """Copy the test files onto the board under device_folder and return how many were copied."""
+    device_folders = [device_folder] + [
+        device_folder + "/" + relative for relative in sorted(folders) if relative != "."
+    ]
+    make_folders = (
+        "import os\n"
+        "for _folder in %r:\n"
+        "    try:\n"
+        "        os.mkdir(_folder)\n"
+        "    except OSError:\n"
+        "        pass\n"
+    ) % (device_folders,)
+    mpremote(port, ["exec", make_folders])
+    count = 0
+    for relative, files in sorted(folders.items()):
+        target = device_folder if relative == "." else device_folder + "/" + relative
+        mpremote(port, ["cp"] + files + [":%s/" % target])
+        count += len(files)
+    return count
 
 
 def run_suite_code(folder):
@@ -187,31 +228,51 @@ def run_suite_code(folder):
     ).format(folder)
 
 
-def run_tests(args):
-    files = test_files(args.tests)
-    if not any(os.path.basename(f) == "mprun.py" for f in files):
-        raise DeviceError("%s/mprun.py not found" % args.tests)
-    make_folder = (
-        "import os\n"
-        "try:\n"
-        "    os.mkdir('%s')\n"
-        "except OSError:\n"
-        "    pass\n"
-    ) % DEVICE_TEST_FOLDER
+def remove_tests(port, device_folder):
+    """Remove device_folder from the board, leaving its filesystem as it was."""
     try:
-        mpremote(args.port, ["exec", make_folder])
-        mpremote(args.port, ["cp"] + files + [":%s/" % DEVICE_TEST_FOLDER])
-        print("    copied %d files to %s on the board" % (len(files), DEVICE_TEST_FOLDER))
+        mpremote(port, ["rm", "-r", ":" + device_folder])
+    except DeviceError as error:
+        # A failure here hides no test result, so it only warns.
+        print("warning: could not remove %s from the board: %s" % (device_folder, error))
+
+
+def compile_tests(port, folders, mpy_cross, staging):
+    """Compile every test file to .mpy under staging and return the folders of .mpy files.
+
+    A board whose heap is too small to compile the test sources itself can
+    still load them precompiled.
+    """
+    version, sub_version, architecture = board_mpy_format(port)
+    shutil.rmtree(staging, ignore_errors=True)
+    compiled = {}
+    for relative, files in folders.items():
+        compiled[relative] = []
+        for source in files:
+            name = os.path.splitext(os.path.basename(source))[0] + ".mpy"
+            output = os.path.normpath(os.path.join(staging, relative, name))
+            compile_mpy(mpy_cross, source, output, architecture)
+            check_mpy_header(output, version, sub_version, architecture)
+            compiled[relative].append(output)
+    return compiled
+
+
+def run_tests(args):
+    folders = test_files(args.tests)
+    if os.path.join(args.tests, "mprun.py") not in folders.get(".", []):
+        raise DeviceError("%s/mprun.py not found" % args.tests)
+    if args.compile_with:
+        staging = os.path.join(args.result_dir, "compiled-tests")
+        folders = compile_tests(args.port, folders, args.compile_with, staging)
+    try:
+        count = copy_tests(args.port, folders, DEVICE_TEST_FOLDER)
+        print("    copied %d files to %s on the board" % (count, DEVICE_TEST_FOLDER))
         try:
             output = mpremote(args.port, ["exec", run_suite_code(DEVICE_TEST_FOLDER)], args.timeout)
         except DeviceError as error:
             output = str(error)
     finally:
-        # Leave the board's filesystem as it was; a failure here hides no test result.
-        try:
-            mpremote(args.port, ["rm", "-r", ":" + DEVICE_TEST_FOLDER])
-        except DeviceError as error:
-            print("warning: could not remove %s from the board: %s" % (DEVICE_TEST_FOLDER, error))
+        remove_tests(args.port, DEVICE_TEST_FOLDER)
 
     result = suite_result.parse(output)
     exists = MPY_FILE_EXISTS_LINE.search(output)
@@ -243,6 +304,9 @@ def main():
     test_parser.add_argument("--expect", choices=suite_result.FORMS, help="form budgetkernel must load from")
     test_parser.add_argument("--result-dir", required=True, help="folder the result file is written to")
     test_parser.add_argument("--timeout", type=float, default=600, help="seconds allowed for the whole suite")
+    test_parser.add_argument(
+        "--compile-with", metavar="MPY_CROSS", help="mpy-cross command to precompile the test files with"
+    )
     args = parser.parse_args()
     try:
         if args.command == "deploy":
