@@ -1,6 +1,6 @@
 # Build MicroPython firmware with budgetkernel frozen in, and run the shared
-# test suite on CPython, on the unix port (64- and 32-bit) and on an emulated
-# Cortex-M3 board.  `make help` lists the targets.
+# test suite on CPython, on the unix port (64- and 32-bit) and on emulated
+# Cortex-M3 and Cortex-M0 boards.  `make help` lists the targets.
 
 # MicroPython source tree to build from; empty means download Debian's pinned source into build/.
 MICROPYTHON_DIR ?=
@@ -84,9 +84,7 @@ STAGE = @printf '==> %s\n'
 .PHONY: all help firmware mpy-cross source venv debs test test-cpython test-board \
 	test-unix test-qemu deploy device-test emulate emulate-stop example clean
 
-all: ## build mpy-cross and the unix firmware, then compare examples/agent_loop.py on it and on CPython
-	@$(SUBMAKE) BOARD=unix firmware
-	@$(SUBMAKE) BOARD=unix example
+all: example ## build mpy-cross and the unix firmware, then compare examples/agent_loop.py on it and on CPython
 
 help: ## list the targets and the variables they read
 	@echo "Targets:"
@@ -99,7 +97,7 @@ help: ## list the targets and the variables they read
 debs: ## install the Debian packages the selected board needs, if any is missing
 	@missing=""; \
 	for p in $(COMMON_DEBS) $(BOARD_DEBS); do \
-		dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; \
+		dpkg -s $$p 2>/dev/null | grep -q '^Status: install ok installed' || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
 		echo "==> installing Debian packages:$$missing"; \
@@ -169,6 +167,7 @@ firmware: debs source mpy-cross $(MPY_LIB_STUB)/README.md ## build the firmware 
 # ---------------------------------------------------------------- example
 
 example: venv ## run examples/agent_loop.py on the unix firmware and on CPython and diff the transcripts
+	@$(SUBMAKE) BOARD=unix firmware
 	$(STAGE) "running examples/agent_loop.py on MicroPython (frozen budgetkernel) and on CPython"
 	@mkdir -p $(BUILD_DIR)/example
 	@cd $(BUILD_DIR)/example && MICROPYPATH=.frozen timeout $(TEST_TIMEOUT) \
