@@ -218,13 +218,14 @@ test-unix: firmware venv
 
 # An emulated board goes through the same commands as a real one: emulate,
 # device-test against the frozen module, deploy the .mpy, device-test again.
-# Each run boots a fresh emulator, and the trap stops it whether the tests
-# pass or fail.
+# Each run boots a fresh emulator, and the EXIT trap stops it whether the
+# tests pass, fail or are interrupted (INT and TERM exit through it).
 test-qemu: venv
 	@rm -rf $(BUILD_DIR)/device-test
 	@set -e; \
 	$(SUBMAKE) BOARD=$(BOARD) emulate-stop; \
 	trap '$(SUBMAKE) BOARD=$(BOARD) emulate-stop' EXIT; \
+	trap 'exit 130' INT TERM; \
 	$(SUBMAKE) BOARD=$(BOARD) emulate; \
 	port=$$(cat $(EMULATOR_STATE)/port); \
 	echo "==> testing on $(BOARD), budgetkernel frozen"; \
