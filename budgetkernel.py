@@ -127,14 +127,12 @@ _EXHAUSTED = const(2)
 _WINDOW = const(1 << 28)
 _GAP_BAIL = const(1 << 21)
 
-# Each declared dimension owns a 32-byte record in Budget._u64: four u64
-# fields, little-endian, in this order. _NEXT is scratch space where a
-# charge works out its new window end before committing it to _END.
+# Each declared dimension owns a 24-byte record in Budget._u64: three u64
+# fields, little-endian, in this order.
 _END = const(0)
 _LIMIT = const(8)
 _WARN_AT = const(16)
-_NEXT = const(24)
-_RECORD = const(32)
+_RECORD = const(24)
 
 # Stand-ins for a field offset: the constants 0 and 2**64 - 1.
 _FIELD_ZERO = const(-1)
@@ -189,21 +187,15 @@ def _u64_store(buf, at, value):
         value >>= 8
 
 
-def _u64_copy(buf, dst, src):
-    """Copy the field at offset src to the field at offset dst."""
-    for i in range(8):
-        buf[dst + i] = buf[src + i]
-
-
-def _u64_add(buf, at, delta):
-    """Add delta to the field at offset at, saturating at 2**64 - 1.
+def _u64_add(buf, at, delta, skip):
+    """Add delta * 256**skip to the field at offset at, saturating at 2**64 - 1.
 
     delta may be negative only when the result stays at or above zero.
     Digits are split off delta before the addition, so a small-int delta
     never produces an intermediate long int.
     """
     carry = delta
-    for i in range(at, at + 8):
+    for i in range(at + skip, at + 8):
         if carry == 0:
             return
         digit = buf[i] + (carry & 0xFF)
@@ -487,10 +479,10 @@ class BudgetBuilder:
 #   charged before its verdict or its window can change; item dim + 8 is
 #   the verdict that dim's current total gets. An undeclared dim has room
 #   -1 and verdict None.
-# _u64, a bytearray of n 32-byte records, one per declared dim in Dim.ALL
-#   order: the end of the current window, the limit, the warn threshold
-#   (equal to the limit when none was set, which no total can then pass
-#   without also passing the limit), and scratch space for charge().
+# _u64, a bytearray of n 24-byte records, one per declared dim in Dim.ALL
+#   order: the end of the current window, the limit, and the warn
+#   threshold (equal to the limit when none was set, which no total can
+#   then pass without also passing the limit).
 #
 # Invariants, cited by number below:
 #   1. A dim is declared exactly when its room is >= 0.
@@ -561,31 +553,36 @@ class Budget:
             except MemoryError:
                 error = _CHARGE_ERRORS[dim]
             raise error
+        # Split the amount into small ints before the first write: for a
+        # long-int amount this is the one step that allocates, so a
+        # MemoryError here (heap locked, or full) leaves the budget unchanged.
+        low = amount & 0xFFFFFF
+        middle = (amount >> 24) & 0xFFFFFF
+        high = amount >> 48
+
         buf = self._u64
         at = self._record(dim)
-        work = at + _NEXT
-
-        # Work on a copy of the window end, so that a MemoryError from a
-        # long-int amount (the only step here that can allocate) leaves the
-        # budget as it was. The total is window end - room (invariant 2).
-        _u64_copy(buf, work, at + _END)
-        _u64_add(buf, work, -room)
-        _u64_add(buf, work, amount)
+        end = at + _END
+        # The total is window end - room (invariant 2). Adding the amount in
+        # three saturating steps equals one saturating addition.
+        _u64_add(buf, end, -room, 0)
+        _u64_add(buf, end, low, 0)
+        _u64_add(buf, end, middle, 3)
+        _u64_add(buf, end, high, 6)
 
         # Both comparisons are strict: a total equal to the limit or to the
         # warn threshold still belongs to the band below it.
-        if _u64_compare(buf, work, at + _LIMIT) > 0:
+        if _u64_compare(buf, end, at + _LIMIT) > 0:
             verdict = _EXHAUSTED_VERDICTS[dim]
-            room = _u64_gap(buf, _FIELD_MAX, work)
-        elif _u64_compare(buf, work, at + _WARN_AT) > 0:
+            room = _u64_gap(buf, _FIELD_MAX, end)
+        elif _u64_compare(buf, end, at + _WARN_AT) > 0:
             verdict = _WARN_VERDICTS[dim]
-            room = _u64_gap(buf, at + _LIMIT, work)
+            room = _u64_gap(buf, at + _LIMIT, end)
         else:
             verdict = Verdict.CONTINUE
-            room = _u64_gap(buf, at + _WARN_AT, work)
-        _u64_add(buf, work, room)
+            room = _u64_gap(buf, at + _WARN_AT, end)
+        _u64_add(buf, end, room, 0)
 
-        _u64_copy(buf, at + _END, work)
         hot[dim + _MAX_DIMS] = verdict
         hot[dim] = room
         return verdict
