@@ -264,7 +264,12 @@ def run_tests(args):
     if args.compile_with:
         staging = os.path.join(args.result_dir, "compiled-tests")
         folders = compile_tests(args.port, folders, args.compile_with, staging)
+    # A board that does not answer fails the short probe first, and the
+    # cleanup is then skipped instead of waiting for a second timeout.
+    board_answered = False
     try:
+        mpremote(args.port, ["exec", "print('board answered')"])
+        board_answered = True
         count = copy_tests(args.port, folders, DEVICE_TEST_FOLDER)
         print("    copied %d files to %s on the board" % (count, DEVICE_TEST_FOLDER))
         try:
@@ -272,7 +277,8 @@ def run_tests(args):
         except DeviceError as error:
             output = str(error)
     finally:
-        remove_tests(args.port, DEVICE_TEST_FOLDER)
+        if board_answered:
+            remove_tests(args.port, DEVICE_TEST_FOLDER)
 
     result = suite_result.parse(output)
     exists = MPY_FILE_EXISTS_LINE.search(output)
