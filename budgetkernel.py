@@ -180,13 +180,6 @@ def _check_u64(name, value):
 # ---------------------------------------------------------------------------
 
 
-def _u64_store(buf, at, value):
-    """Write value, an int in 0..2**64-1, into the field at offset at."""
-    for i in range(at, at + 8):
-        buf[i] = value & 0xFF
-        value >>= 8
-
-
 def _u64_add(buf, at, delta, skip):
     """Add delta * 256**skip to the field at offset at, saturating at 2**64 - 1.
 
@@ -448,7 +441,7 @@ class BudgetBuilder:
                 dim,
                 "dimension '%s' declared more than once" % _NAMES[dim],
             )
-        if self._limits == [None] * _MAX_DIMS:
+        if self._limits.count(None) == _MAX_DIMS:
             raise BuilderError(
                 "no_dimensions", None, "budget must declare at least one dimension"
             )
@@ -511,8 +504,9 @@ class Budget:
             if limit is None:
                 continue
             warn = warns[dim]
-            _u64_store(records, at + _LIMIT, limit)
-            _u64_store(records, at + _WARN_AT, limit if warn is None else warn)
+            # Adding to the zeroed fields of a new bytearray stores the values.
+            _u64_add(records, at + _LIMIT, limit, 0)
+            _u64_add(records, at + _WARN_AT, limit if warn is None else warn, 0)
             hot[dim] = 0
             at += _RECORD
         self._hot = hot
@@ -531,7 +525,7 @@ class Budget:
         ChargeError for an undeclared dim, changing nothing in each case.
         """
         hot = self._hot
-        if _type(amount) is _int and _type(dim) is _int and 0 <= dim < _MAX_DIMS:
+        if _type(amount) is _type(dim) is _int and 0 <= dim < _MAX_DIMS:
             room = hot[dim]
             # Inside the window the verdict cannot change (invariant 3), so
             # the charge only uses up room. An undeclared dim has room -1
@@ -611,7 +605,7 @@ class Budget:
         room = hot[dim]
         if room < 0:
             return None
-        if hot[dim + _MAX_DIMS].is_exhausted():
+        if hot[dim + _MAX_DIMS]._kind == _EXHAUSTED:
             return 0
         # Outside the exhausted band the window never passes the limit, so
         # limit - spent = (limit - window end) + room, and no digit goes negative.
@@ -629,18 +623,9 @@ class Budget:
             # A total of 0 is in the continue band for every valid budget,
             # because the limit is at least 1 and 0 > warn never holds.
             room = _u64_gap(buf, at + _WARN_AT, _FIELD_ZERO)
-            _u64_store(buf, at + _END, room)
+            for i in range(at + _END, at + _END + 8):
+                buf[i] = 0
+            _u64_add(buf, at + _END, room, 0)
             hot[dim + _MAX_DIMS] = Verdict.CONTINUE
             hot[dim] = room
             at += _RECORD
-
-    def __repr__(self):
-        parts = []
-        at = 0
-        for dim in Dim.ALL:
-            if self._hot[dim] < 0:
-                continue
-            limit = _u64_value(self._u64, at + _LIMIT, _FIELD_ZERO, 0)
-            parts.append("%s=%d/%d" % (_NAMES[dim], self.spent(dim), limit))
-            at += _RECORD
-        return "Budget(%s)" % ", ".join(parts)

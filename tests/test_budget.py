@@ -219,9 +219,3 @@ def test_every_dimension_charges_its_own_total():
     assert totals(budget) == [0, 10, 20, 30, 40, 50, 60, 70]
     for dim in Dim.ALL:
         assert budget.remaining(dim) == 100 + dim - dim * 10
-
-
-def test_repr_lists_declared_totals_and_limits():
-    budget = Budget.builder().limit(Dim.CALLS, 3).limit(Dim.TOKENS, 1000).build()
-    budget.charge(Dim.TOKENS, 850)
-    assert repr(budget) == "Budget(tokens=850/1000, calls=0/3)"

@@ -16,7 +16,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 def readme_example():
     with open(os.path.join(ROOT, "README.md")) as readme:
         text = readme.read()
-    start = text.index("```python\n") + len("```python\n")
+    start = text.index("```python\n", text.index("\n## Example")) + len("```python\n")
     end = text.index("```", start)
     return text[start:end]
 
