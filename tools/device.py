@@ -264,12 +264,12 @@ def run_tests(args):
     if args.compile_with:
         staging = os.path.join(args.result_dir, "compiled-tests")
         folders = compile_tests(args.port, folders, args.compile_with, staging)
-    # A board that does not answer fails the short probe first, and the
+    # A board that does not respond fails the short probe first, and the
     # cleanup is then skipped instead of waiting for a second timeout.
-    board_answered = False
+    board_responded = False
     try:
-        mpremote(args.port, ["exec", "print('board answered')"])
-        board_answered = True
+        mpremote(args.port, ["exec", "print('board responded')"])
+        board_responded = True
         count = copy_tests(args.port, folders, DEVICE_TEST_FOLDER)
         print("    copied %d files to %s on the board" % (count, DEVICE_TEST_FOLDER))
         try:
@@ -277,7 +277,7 @@ def run_tests(args):
         except DeviceError as error:
             output = str(error)
     finally:
-        if board_answered:
+        if board_responded:
             remove_tests(args.port, DEVICE_TEST_FOLDER)
 
     result = suite_result.parse(output)
@@ -306,7 +306,7 @@ def main():
     deploy_parser.add_argument("--timeout", type=float, default=COMMAND_TIMEOUT_SECONDS)
     test_parser = commands.add_parser("test", help="run the test suite on the board")
     test_parser.add_argument("--port", required=True, help="serial device of the board")
-    test_parser.add_argument("--tests", required=True, help="folder holding mprun.py and test_*.py")
+    test_parser.add_argument("--tests", required=True, help="folder containing mprun.py and test_*.py")
     test_parser.add_argument("--expect", choices=suite_result.FORMS, help="form budgetkernel must load from")
     test_parser.add_argument("--result-dir", required=True, help="folder the result file is written to")
     test_parser.add_argument("--timeout", type=float, default=600, help="seconds allowed for the whole suite")

@@ -39,7 +39,7 @@ def main():
     parser.add_argument("--micropython", required=True, help="unix-port executable")
     parser.add_argument("--form", required=True, choices=suite_result.FORMS)
     parser.add_argument("--mpy-cross", required=True, help="mpy-cross built from the same source")
-    parser.add_argument("--tests", required=True, help="folder holding mprun.py and test_*.py")
+    parser.add_argument("--tests", required=True, help="folder containing mprun.py and test_*.py")
     parser.add_argument("--module", required=True, help="path of budgetkernel.py")
     parser.add_argument("--work", required=True, help="scratch folder, emptied first")
     parser.add_argument("--result", required=True, help="file the result is written to")
