@@ -11,6 +11,8 @@ the board on connect, which on an emulated board also wipes its RAM disk.
   test    copies the shared tests into a folder on the board (as .py, or
           precompiled to .mpy for a board too small to compile them), runs
           `mprun.main()` there and checks the runner's output.
+
+NOTE: run so far only against the emulated qemu boards, not real hardware.
 """
 
 import argparse
