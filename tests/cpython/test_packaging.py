@@ -164,8 +164,11 @@ def test_wheel_installs_in_fresh_venv(tmp_path):
 
 @pytest.mark.slow
 def test_sdist_installs_in_fresh_venv(tmp_path):
+    # The repository's own build/ output folder can shadow the package as a
+    # namespace package, which has no __file__.
     build = pytest.importorskip("build")
-    assert build.__version__
+    if getattr(build, "__file__", None) is None:
+        pytest.skip("the 'build' package is not installed")
     dist = str(tmp_path / "dist")
     run([sys.executable, "-m", "build", "--sdist", "--outdir", dist, ROOT], cwd=ROOT)
     sdist = built_file(dist, ".tar.gz")
