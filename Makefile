@@ -59,6 +59,12 @@ endif
 MPY_LIB_STUB := $(BUILD_DIR)/no-micropython-lib
 MPY_LIB_DIR := $(if $(wildcard $(MPY_DIR)/lib/micropython-lib/README.md),$(MPY_DIR)/lib/micropython-lib,$(MPY_LIB_STUB))
 HOST_MPY_CROSS := $(BUILD_DIR)/mpy-cross/mpy-cross
+ifeq ($(MICROPYTHON_DIR),)
+# The downloaded source is unpacked inside this repository's work tree. Git
+# must not look above build/ for a repository, or MicroPython's version
+# header takes this repository's commit instead of 1.25.0 from mpconfig.h.
+export GIT_CEILING_DIRECTORIES := $(BUILD_DIR)
+endif
 
 VENV := $(CURDIR)/.venv
 VENV_PYTHON := $(VENV)/bin/python

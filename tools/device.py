@@ -104,7 +104,9 @@ def compile_mpy(mpy_cross, module, output, architecture):
     name = architecture_name(architecture)
     if architecture and name in ARCHITECTURES:
         command.append("-march=" + name)
-    command += ["-o", output, module]
+    # Embed the bare file name: tracebacks on the board then show it, not
+    # the path the file had on this machine.
+    command += ["-s", os.path.basename(module), "-o", output, module]
     completed = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     if completed.returncode != 0:
         raise DeviceError("%s failed:\n%s" % (" ".join(command), completed.stdout.rstrip()))

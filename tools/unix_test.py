@@ -30,7 +30,7 @@ def prepare_module_folder(form, module, mpy_cross, work):
         shutil.copy(module, os.path.join(folder, name + ".py"))
     else:
         output = os.path.join(folder, name + ".mpy")
-        subprocess.run([mpy_cross, "-o", output, module], check=True)
+        subprocess.run([mpy_cross, "-s", os.path.basename(module), "-o", output, module], check=True)
     return folder
 
 
