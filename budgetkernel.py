@@ -72,6 +72,14 @@ Known limitations:
   the main-loop charge.
 - Stackless MicroPython builds allocate a frame on every call, so
   guarantee 3 does not hold there.
+- An exception raised into a running charge() or reset() from outside,
+  such as KeyboardInterrupt or one raised by a signal handler, can stop it
+  between two of its writes and leave that dimension's total wrong. Call
+  reset() (letting it finish) or build a new budget after one.
+- Error messages quote repr(value). CPython and MicroPython print some
+  floats, non-ASCII strings and arbitrary objects differently, and CPython
+  refuses to print an int of more than 4300 digits, so only those
+  messages differ between the runtimes.
 
 Differences from the Rust crate:
 
@@ -106,7 +114,7 @@ try:
 except OverflowError:
     pass
 if str(_U64_MAX) != "18446744073709551615":
-    raise ImportError("budgetkernel needs ints of 64 bits or more (MICROPY_LONGINT_IMPL_MPZ)")
+    raise ImportError("budgetkernel needs MICROPY_LONGINT_IMPL_MPZ ints")
 
 
 # ---------------------------------------------------------------------------
@@ -138,7 +146,7 @@ _RECORD = const(24)
 _FIELD_ZERO = const(-1)
 _FIELD_MAX = const(-2)
 
-_DIM_TEXT = "dim must be an int in 0..7 (a Dim constant), got %r"
+_DIM_TEXT = "dim must be an int in 0..7, got %r"
 _COUNT_TEXT = "%s must be an int in 0..2**64-1, got %r"
 
 # MicroPython looks a builtin name up in the module's globals first and in
@@ -340,13 +348,13 @@ class Verdict:
     def __eq__(self, other):
         return type(other) is Verdict and self._kind == other._kind and self._dim == other._dim
 
-    def __hash__(self):
-        return hash((self._kind, self._dim))
+    def __hash__(self):  # no allocation on MicroPython
+        return self._kind * 16 + (self._dim or 0)
 
     def __repr__(self):
-        if self._kind == _CONTINUE:
+        if self._dim is None:
             return "Verdict.CONTINUE"
-        kind = "warn" if self._kind == _WARN else "exhausted"
+        kind = ("warn", "exhausted")[self._kind - _WARN]
         return "Verdict.%s(Dim.%s)" % (kind, _NAMES[self._dim].upper())
 
 
@@ -452,13 +460,13 @@ class BudgetBuilder:
                 continue
             if limit == 0:
                 raise BuilderError(
-                    "zero_limit", dim, "limit for '%s' must be non-zero, got 0" % _NAMES[dim]
+                    "zero_limit", dim, "limit for '%s' must be non-zero" % _NAMES[dim]
                 )
             if warn is not None and warn >= limit:
                 raise BuilderError(
                     "warn_not_below_limit",
                     dim,
-                    "warn for '%s' must be below its limit, got warn %d, limit %d" % (_NAMES[dim], warn, limit),
+                    "warn for '%s' must be below its limit %d, got %d" % (_NAMES[dim], limit, warn),
                 )
         return Budget(self._limits, self._warns)
 

@@ -113,6 +113,7 @@ def test_reset_and_verdict_methods_do_not_allocate():
         dim = worst.dimension()
         none = Verdict.CONTINUE.dimension()
         equal = worst == exhausted
+        hashed = hash(exhausted) == hash(Verdict.exhausted(Dim.CALLS))
     finally:
         unlock()
     assert not exhausted_continues
@@ -123,6 +124,7 @@ def test_reset_and_verdict_methods_do_not_allocate():
     assert dim == Dim.CALLS
     assert none is None
     assert equal
+    assert hashed
     assert budget.spent(Dim.TOKENS) == 0
     assert budget.spent(Dim.CALLS) == 0
 

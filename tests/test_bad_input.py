@@ -128,6 +128,6 @@ def test_empty_builder_stays_empty_after_bad_call():
 def test_messages_state_the_valid_range():
     budget = charged_budget()
     error = expect_raises(ValueError, budget.charge, 8, 1)
-    assert str(error) == "dim must be an int in 0..7 (a Dim constant), got 8"
+    assert str(error) == "dim must be an int in 0..7, got 8"
     error = expect_raises(TypeError, budget.charge, Dim.TOKENS, True)
     assert str(error) == "amount must be an int in 0..2**64-1, got True"
