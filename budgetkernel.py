@@ -106,7 +106,7 @@ __version__ = "0.1.0"
 
 # Builds whose ints stop below 2**64 (MicroPython's longlong and none
 # integer implementations) cannot hold every total, so they get an
-# ImportError instead of wrong answers. The shift is done on a variable so
+# ImportError instead of wrong results. The shift is done on a variable so
 # that no compiler folds it into a constant.
 _U64_MAX = 1
 try:
@@ -476,10 +476,10 @@ class BudgetBuilder:
 #
 # Storage, for a budget with n declared dimensions:
 #
-# _hot, a list of 16: item dim is the room of dim, how much can still be
-#   charged before its verdict or its window can change; item dim + 8 is
-#   the verdict that dim's current total gets. An undeclared dim has room
-#   -1 and verdict None.
+# _hot, a list of 16. Item dim is the room of dim: how much can still be
+#   charged before its verdict or its window can change. Item dim + 8 is
+#   the verdict for dim's current total. An undeclared dim has room -1 and
+#   verdict None.
 # _u64, a bytearray of n 24-byte records, one per declared dim in Dim.ALL
 #   order: the end of the current window, the limit, and the warn
 #   threshold (equal to the limit when none was set, which no total can

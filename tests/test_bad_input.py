@@ -74,7 +74,7 @@ def test_charge_rejects_bad_amounts_without_change():
     assert budget.charge(Dim.CALLS, 0) == Verdict.CONTINUE
 
 
-def test_bad_amount_on_undeclared_dim_is_a_type_or_value_error():
+def test_bad_amount_reported_before_undeclared_dim():
     budget = charged_budget()
     expect_raises(TypeError, budget.charge, Dim.BYTES, 1.5)
     expect_raises(ValueError, budget.charge, Dim.BYTES, -1)

@@ -1,4 +1,4 @@
-"""CPython-only: the README's Python example runs and prints what it says.
+"""CPython-only: the README's Python example prints what its comments state.
 
 Each `print(...)  # text` line in the example must print text. When the
 environment variable MICROPYTHON names a MicroPython executable, the same
