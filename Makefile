@@ -99,7 +99,8 @@ STAGE = @printf '==> %s\n'
 
 .DEFAULT_GOAL := all
 .PHONY: all help firmware mpy-cross source venv debs test test-cpython test-board \
-	test-unix test-qemu test-import-error test-diff bench soak deploy device-test device-diff emulate \
+	test-unix test-qemu test-import-error test-diff bench soak deploy device-test device-diff \
+	device-mip emulate \
 	emulate-stop example clean
 
 all: example ## build mpy-cross and the unix firmware, then compare examples/agent_loop.py on it and on CPython
@@ -269,7 +270,8 @@ test-qemu: venv
 	$(SUBMAKE) BOARD=$(BOARD) deploy PORT=$$port; \
 	echo "==> testing on $(BOARD), budgetkernel mpy"; \
 	$(SUBMAKE) BOARD=$(BOARD) device-test PORT=$$port EXPECT=mpy; \
-	$(VENV_PYTHON) tools/suite_result.py compare $(BUILD_DIR)/device-test/frozen.result $(BUILD_DIR)/device-test/mpy.result
+	$(if $(BOARD_MIP),$(SUBMAKE) BOARD=$(BOARD) device-mip PORT=$$port;) \
+	$(VENV_PYTHON) tools/suite_result.py compare $(BUILD_DIR)/device-test/*.result
 
 # Transcripts of the same generated calls must match byte for byte: the
 # plain-int model on CPython, and the kernel on CPython and both unix builds
@@ -320,6 +322,16 @@ device-test: venv ## copy the tests to the board on PORT, run them there with mp
 	@$(VENV_PYTHON) tools/device.py test --port $(PORT) --tests tests $(if $(EXPECT),--expect $(EXPECT)) \
 		--result-dir $(BUILD_DIR)/device-test --timeout $(TEST_TIMEOUT) \
 		$(if $(filter 1,$(DEVICE_TEST_MPY)),--compile-with "$(DEPLOY_MPY_CROSS)")
+
+# mip installs the .py at the board's root; any copy deployed before is
+# removed first, so the suite can only load the installed file.
+device-mip: venv ## install budgetkernel from package.json on the board on PORT with mip, then run the suite there
+	@test -n "$(PORT)" || { echo "error: PORT is not set: make device-mip PORT=/dev/ttyACM0 (or the device make emulate printed)" >&2; exit 1; }
+	$(STAGE) "installing budgetkernel on $(PORT) with mpremote mip from package.json"
+	@$(VENV)/bin/mpremote connect $(PORT) resume exec \
+		"import os; [os.remove(f) for f in ('budgetkernel.mpy', 'budgetkernel.py') if f in os.listdir()]"
+	@timeout $(TEST_TIMEOUT) $(VENV)/bin/mpremote connect $(PORT) resume mip install --target / ./package.json
+	@$(SUBMAKE) BOARD=$(BOARD) device-test PORT=$(PORT) EXPECT=py
 
 # The replay files go to their own folder on the board, removed afterwards;
 # the board sends one 24-bit hash per 1000 calls, compared with the model's.

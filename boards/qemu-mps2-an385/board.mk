@@ -10,3 +10,5 @@ BOARD_DEBS = gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm
 BOARD_SETUP = import ramfs; ramfs.mount(256)
 # make test also replays the differential calls here (make device-diff).
 BOARD_DIFF = yes
+# make test also installs the module with mpremote mip here (make device-mip).
+BOARD_MIP = yes
