@@ -18,6 +18,8 @@ import subprocess
 import sys
 import time
 
+import device
+
 PTY_LINE = re.compile(r"char device redirected to (/dev/pts/\d+)")
 PTY_WAIT_SECONDS = 15
 SETUP_TIMEOUT_SECONDS = 60
@@ -98,21 +100,11 @@ def launch(qemu, firmware, state, lifetime):
 
 
 def run_setup(port, setup):
-    """Run the board's setup statement once after boot, without a soft reset."""
-    command = [os.path.join(os.path.dirname(sys.executable), "mpremote"), "connect", port, "resume", "exec", setup]
+    """Run the board's setup statement once after boot; return a problem or None."""
     try:
-        completed = subprocess.run(
-            command,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            timeout=SETUP_TIMEOUT_SECONDS,
-        )
-    except subprocess.TimeoutExpired:
-        return "timed out after %d s" % SETUP_TIMEOUT_SECONDS
-    if completed.returncode != 0:
-        return completed.stdout.strip() or "mpremote exited with status %d" % completed.returncode
+        device.mpremote(port, ["exec", setup], timeout=SETUP_TIMEOUT_SECONDS)
+    except device.DeviceError as error:
+        return str(error)
     return None
 
 
