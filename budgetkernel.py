@@ -50,8 +50,8 @@ Guarantees:
    or warn threshold that is not an int in 0..2**64-1 (a bool is rejected).
 3. On MicroPython, once a budget is built, charge(), reset(), the Verdict
    methods, and spent()/remaining() whose result fits a small int allocate
-   no heap memory, whatever the totals are in 0..2**64-1, as long as the
-   amount itself is a small int (below 2**30 on 32-bit ports). Charging an
+   no heap memory. That holds for totals anywhere in 0..2**64-1, as long
+   as the amount itself is a small int (below 2**30 on 32-bit ports). Charging an
    undeclared dimension raises ChargeError even while the heap is locked.
 4. A charge writes only the slots of its own dimension, so an interrupt
    handler that charges one dimension cannot corrupt a main-loop charge on
