@@ -48,9 +48,11 @@ Guarantees:
    valid range, and leaves the builder or budget exactly as it was. Bad
    input is a dimension other than the eight ints 0..7, or an amount, limit
    or warn threshold that is not an int in 0..2**64-1 (a bool is rejected).
-3. On MicroPython, once a budget is built, charge(), reset(), the Verdict
-   methods, and spent()/remaining() whose result fits a small int allocate
-   no heap memory. That holds for totals anywhere in 0..2**64-1, as long
+3. On MicroPython, once a budget or ledger is built, charge(), preview(),
+   try_charge(), try_charge_all() (given a list or tuple made beforehand),
+   reset(), snapshot_into(), restore_spent_from(), the Verdict methods,
+   and spent()/remaining() whose result fits a small int allocate no heap
+   memory. That holds for totals anywhere in 0..2**64-1, as long
    as the amount itself is a small int (below 2**30 on 32-bit ports). Charging an
    undeclared dimension raises ChargeError even while the heap is locked.
 4. A charge writes only the slots of its own dimension, so an interrupt
@@ -69,10 +71,15 @@ Known limitations:
 - Two charges of the same dimension from contexts that can interrupt each
   other (an interrupt handler and the main loop, or two threads) can lose
   an update. Serialise them, for example by disabling interrupts around
-  the main-loop charge.
+  the main-loop charge. preview() and try_charge() count as charges here,
+  because beyond the window they write the new total and then put the
+  old one back. try_charge_all(), reset(), snapshot_into() and
+  restore_spent_from() touch every dimension they name, so serialise them
+  against charges of those.
 - Stackless MicroPython builds allocate a frame on every call, so
   guarantee 3 does not hold there.
-- An exception raised into a running charge() or reset() from outside,
+- An exception raised into a running charge(), preview(), try_charge(),
+  try_charge_all(), reset() or restore_spent_from() from outside,
   such as KeyboardInterrupt or one raised by a signal handler, can stop it
   between two of its writes and leave that dimension's total wrong. Call
   reset() (letting it finish) or build a new budget after one.
@@ -86,10 +93,16 @@ Differences from the Rust crate:
 - Errors are exceptions (BuilderError, ChargeError) instead of Result.
 - Dimensions are the plain ints 0..7 instead of an enum, so the kernel
   rejects other values at run time where Rust's type checker would.
+- Additions, which the crate does not have: preview(), try_charge() and
+  try_charge_all() for admission control; snapshot_into(), restore() and
+  restore_spent_from() with SnapshotError, to keep state across a reset
+  or deep sleep; and Policy with Ledger, for many small sets of totals
+  under one set of limits.
 
 Non-goals: refilling over time (a rate limiter's job), reading a clock,
-I/O, persistence, coordination across processes or machines, an async API
-and dimensions beyond the fixed eight.
+I/O (a snapshot goes into a buffer that the caller stores), coordination
+across processes or machines, an async API and dimensions beyond the fixed
+eight.
 """
 
 try:
@@ -135,12 +148,35 @@ _EXHAUSTED = const(2)
 _WINDOW = const(1 << 28)
 _GAP_BAIL = const(1 << 21)
 
-# Each declared dimension owns a 24-byte record in Budget._u64: three u64
-# fields, little-endian, in this order.
+# A Budget keeps a 24-byte record per declared dimension: three u64 fields,
+# little-endian, in this order. A Policy keeps the last two (16 bytes) and
+# each of its Ledgers the first (8 bytes).
 _END = const(0)
 _LIMIT = const(8)
 _WARN_AT = const(16)
 _RECORD = const(24)
+_BOUNDS = const(16)
+
+# Modes of Budget._settle(): keep the new total, or put the old one back.
+_COMMIT = const(0)
+_PREVIEW = const(1)
+_TRY = const(2)
+
+# The snapshot format, version 1, is the same on every machine. All
+# integers are little-endian. Offsets:
+#     0  magic, b"BK"
+#     2  version, 1
+#     3  mask of declared dims (bit d for dim d)
+#     4  mask of dims with a warn threshold
+#     5  reserved, 0
+#     6  8 records of 24 bytes, one per dim 0..7: limit, warn, spent (u64)
+#   198  CRC-16/CCITT-FALSE of bytes 0..197 (u16)
+# An undeclared dim's record is all zeros. So is the warn field of a dim
+# without a warn threshold.
+SNAPSHOT_SIZE = const(200)
+_SNAPSHOT_VERSION = const(1)
+_SNAPSHOT_RECORDS = const(6)
+_SNAPSHOT_CRC = const(198)
 
 # Stand-ins for a field offset: the constants 0 and 2**64 - 1.
 _FIELD_ZERO = const(-1)
@@ -208,21 +244,22 @@ def _u64_add(buf, at, delta, skip):
             buf[i] = 0xFF
 
 
-def _u64_compare(buf, a, b):
+def _u64_compare(a_buf, a, b_buf, b):
     """Return a positive, zero or negative int as field a is >, == or < field b."""
     i = 7
     while i >= 0:
-        diff = buf[a + i] - buf[b + i]
+        diff = a_buf[a + i] - b_buf[b + i]
         if diff:
             return diff
         i -= 1
     return 0
 
 
-def _u64_gap(buf, high, low):
+def _u64_gap(high_buf, high, low_buf, low):
     """Return min(field high - field low, _WINDOW), where high >= low.
 
-    high may be _FIELD_MAX and low may be _FIELD_ZERO.
+    high may be _FIELD_MAX and low may be _FIELD_ZERO; their buffer is then
+    not read.
     """
     # Digits are taken from the top. The prefixes obey high >= low, so the
     # running difference never goes negative, and once it reaches
@@ -232,8 +269,8 @@ def _u64_gap(buf, high, low):
     while i >= 0:
         if gap >= _GAP_BAIL:
             return _WINDOW
-        top = 0xFF if high == _FIELD_MAX else buf[high + i]
-        bottom = 0 if low == _FIELD_ZERO else buf[low + i]
+        top = 0xFF if high == _FIELD_MAX else high_buf[high + i]
+        bottom = 0 if low == _FIELD_ZERO else low_buf[low + i]
         gap = (gap << 8) + top - bottom
         i -= 1
     if gap > _WINDOW:
@@ -241,7 +278,7 @@ def _u64_gap(buf, high, low):
     return gap
 
 
-def _u64_value(buf, plus, minus, carry):
+def _u64_value(plus_buf, plus, minus_buf, minus, carry):
     """Return field plus - field minus + carry as an int.
 
     minus may be _FIELD_ZERO. The result must lie in 0..2**64-1.
@@ -252,15 +289,40 @@ def _u64_value(buf, plus, minus, carry):
     value = 0
     shift = 0
     for i in range(8):
-        digit = buf[plus + i] + carry
+        digit = plus_buf[plus + i] + carry
         if minus != _FIELD_ZERO:
-            digit -= buf[minus + i]
+            digit -= minus_buf[minus + i]
         carry = digit >> 8
         digit &= 0xFF
         if digit:
             value += digit << shift
         shift += 8
     return value
+
+
+def _u64_piece(buf, at, count):
+    """Return the little-endian number in the count bytes (at most 3) from at."""
+    value = 0
+    i = at + count
+    while i > at:
+        i -= 1
+        value = (value << 8) | buf[i]
+    return value
+
+
+def _u64_store(buf, at, low, middle, high):
+    """Set the field at offset at to low + middle * 2**24 + high * 2**48."""
+    for i in range(at, at + 8):
+        buf[i] = 0
+    _u64_add(buf, at, low, 0)
+    _u64_add(buf, at, middle, 3)
+    _u64_add(buf, at, high, 6)
+
+
+def _u64_copy(to_buf, to, from_buf, start):
+    """Copy the field at offset start of from_buf to offset to of to_buf."""
+    for i in range(8):
+        to_buf[to + i] = from_buf[start + i]
 
 
 # ---------------------------------------------------------------------------
@@ -388,6 +450,18 @@ class ChargeError(LookupError):
         self.dim = dim
 
 
+class SnapshotError(ValueError):
+    """A snapshot that restore() or restore_spent_from() rejects.
+
+    reason is one of "truncated", "bad_magic", "bad_version",
+    "bad_checksum", "bad_contents" and "policy_mismatch".
+    """
+
+    def __init__(self, reason, message):
+        super().__init__(message)
+        self.reason = reason
+
+
 # The canonical verdicts, and the ChargeErrors raised in place of a new one
 # when the heap is locked (as in a hard interrupt handler), so that the
 # caller still learns which dimension failed.
@@ -398,6 +472,15 @@ for _dim in Dim.ALL:
     _WARN_VERDICTS.append(Verdict(_WARN, _dim))
     _EXHAUSTED_VERDICTS.append(Verdict(_EXHAUSTED, _dim))
     _CHARGE_ERRORS.append(ChargeError(_dim))
+
+
+def _raise_undeclared(dim):
+    """Raise ChargeError for dim, a prebuilt one while the heap is locked."""
+    try:
+        error = ChargeError(dim)
+    except MemoryError:
+        error = _CHARGE_ERRORS[dim]
+    raise error
 
 
 # ---------------------------------------------------------------------------
@@ -442,6 +525,16 @@ class BudgetBuilder:
 
     def build(self):
         """Return a new Budget, or raise BuilderError for the first broken rule."""
+        self._check()
+        return Budget(self._limits, self._warns)
+
+    def build_policy(self):
+        """Return a new Policy, or raise BuilderError as build() does."""
+        self._check()
+        return Policy(self._limits, self._warns)
+
+    def _check(self):
+        """Raise BuilderError for the first rule the declarations break."""
         if self._duplicate is not None:
             dim = self._duplicate
             raise BuilderError(
@@ -468,59 +561,106 @@ class BudgetBuilder:
                     dim,
                     "warn for '%s' must be below its limit %d, got %d" % (_NAMES[dim], limit, warn),
                 )
-        return Budget(self._limits, self._warns)
+
 
 
 # ---------------------------------------------------------------------------
-# Budget
+# Storage shared by Budget and Ledger
 #
-# Storage, for a budget with n declared dimensions:
+# An account (a Budget or a Ledger) with n declared dimensions, the highest
+# of them top - 1, stores:
 #
-# _hot, a list of 16. Item dim is the room of dim: how much can still be
-#   charged before its verdict or its window can change. Item dim + 8 is
-#   the verdict for dim's current total. An undeclared dim has room -1 and
-#   verdict None.
-# _u64, a bytearray of n 24-byte records, one per declared dim in Dim.ALL
-#   order: the end of the current window, the limit, and the warn
-#   threshold (equal to the limit when none was set, which no total can
-#   then pass without also passing the limit).
+# _hot, a list of 9 + top items. Item dim (0..7) is the room of dim: how
+#   much can still be charged before its verdict or its window can change,
+#   or -1 for an undeclared dim. Item 8 is the bytearray with the
+#   limits and warn thresholds. Item ~dim, counted from the end, is the
+#   verdict for dim's current total (None for an undeclared dim).
+# _u64, a bytearray with the end of the current window of each declared
+#   dim, a u64, in Dim.ALL order.
 #
-# NOTE: a budget with all eight dimensions declared takes 320 bytes of heap
-# on 32-bit ports (208 with three), measured with gc.mem_alloc().
+# The k-th declared dim's window end is at k * _END_STRIDE in _u64. Its
+# limit is at k * _BOUND_STRIDE + _BOUND_BASE in item 8, and its warn
+# threshold follows the limit. A dim without a warn threshold stores its
+# limit there, which no total can pass without also passing the limit. A
+# Budget keeps all three fields in _u64 (item 8 is _u64 itself); a Ledger
+# keeps the window ends and shares its Policy's limits.
+#
+# NOTE: a budget with all eight dimensions declared takes 336 bytes of heap
+# on 32-bit ports (192 with dims 0..2), measured with gc.mem_alloc().
 #
 # Invariants, cited by number below:
 #   1. A dim is declared exactly when its room is >= 0.
 #   2. The total spent on dim is (window end) - room, and lies in
 #      0..2**64-1.
 #   3. Room is at most _WINDOW, and every total from the current one up to
-#      the window end gets the same verdict, _hot[dim + 8].
-#   4. The total never decreases, except through reset().
+#      the window end gets the same verdict, _hot[~dim].
+#   4. The total never decreases, except through reset() and
+#      restore_spent_from().
+# ---------------------------------------------------------------------------
+
+
+def _store_bounds(buf, stride, base, limits, warns):
+    """Write each declared dim's limit and warn threshold; return the dim mask."""
+    at = base
+    mask = 0
+    for dim in Dim.ALL:
+        limit = limits[dim]
+        if limit is None:
+            continue
+        warn = warns[dim]
+        # Adding to the zeroed fields of a new bytearray stores the values.
+        _u64_add(buf, at, limit, 0)
+        _u64_add(buf, at + 8, limit if warn is None else warn, 0)
+        mask |= 1 << dim
+        at += stride
+    return mask
+
+
+def _new_hot(mask, bounds):
+    """Return a _hot list for the dims set in mask; reset() fills in the rooms."""
+    top = 0
+    while mask >> top:
+        top += 1
+    hot = [-1] * _MAX_DIMS + [bounds] + [None] * top
+    for dim in range(top):
+        if mask >> dim & 1:
+            hot[dim] = 0
+    return hot
+
+
+def _verdict_for(dim, buf, end, bounds, limit):
+    """Return the verdict for the total held in the field at end."""
+    # Both comparisons are strict: a total equal to the limit or to the
+    # warn threshold still belongs to the band below it.
+    if _u64_compare(buf, end, bounds, limit) > 0:
+        return _EXHAUSTED_VERDICTS[dim]
+    if _u64_compare(buf, end, bounds, limit + 8) > 0:
+        return _WARN_VERDICTS[dim]
+    return Verdict.CONTINUE
+
+
+# ---------------------------------------------------------------------------
+# Budget
 # ---------------------------------------------------------------------------
 
 
 class Budget:
     """Limits, warn thresholds and running totals for up to eight dimensions.
 
-    Make one with Budget.builder(). Methods that take a dim raise TypeError
-    or ValueError for a value that is not one of the ints 0..7.
+    Make one with Budget.builder() or Budget.restore(). Methods that take a
+    dim raise TypeError or ValueError for a value that is not one of the
+    ints 0..7.
     """
+
+    _END_STRIDE = _RECORD
+    _BOUND_STRIDE = _RECORD
+    _BOUND_BASE = _LIMIT
 
     def __init__(self, limits, warns):
         # Called by BudgetBuilder.build() with checked values.
-        hot = [-1] * _MAX_DIMS + [None] * _MAX_DIMS
         records = bytearray(_RECORD * (_MAX_DIMS - limits.count(None)))
-        at = 0
-        for dim in Dim.ALL:
-            limit = limits[dim]
-            if limit is None:
-                continue
-            warn = warns[dim]
-            # Adding to the zeroed fields of a new bytearray stores the values.
-            _u64_add(records, at + _LIMIT, limit, 0)
-            _u64_add(records, at + _WARN_AT, limit if warn is None else warn, 0)
-            hot[dim] = 0
-            at += _RECORD
-        self._hot = hot
+        mask = _store_bounds(records, _RECORD, _LIMIT, limits, warns)
+        self._hot = _new_hot(mask, records)
         self._u64 = records
         self.reset()
 
@@ -528,6 +668,29 @@ class Budget:
     def builder():
         """Return a new, empty BudgetBuilder."""
         return BudgetBuilder()
+
+    @staticmethod
+    def restore(buf):
+        """Return a new Budget with the limits, thresholds and totals in a snapshot.
+
+        buf is bytes, a bytearray or a memoryview holding what
+        snapshot_into() wrote. Raises TypeError for another type and
+        SnapshotError for a snapshot that is short, damaged or invalid.
+        """
+        flags = _check_snapshot(buf)
+        builder = BudgetBuilder()
+        for dim in Dim.ALL:
+            if not flags >> dim & 1:
+                continue
+            at = _SNAPSHOT_RECORDS + _RECORD * dim
+            limit = _u64_value(buf, at, None, _FIELD_ZERO, 0)
+            if flags >> (dim + 8) & 1:
+                builder.limit_with_warn(dim, limit, _u64_value(buf, at + 8, None, _FIELD_ZERO, 0))
+            else:
+                builder.limit(dim, limit)
+        budget = builder.build()
+        budget.restore_spent_from(buf)
+        return budget
 
     def charge(self, dim, amount):  # no allocation on MicroPython for small-int amounts
         """Add amount to dim's total and return the resulting Verdict.
@@ -545,21 +708,91 @@ class Budget:
             # and always takes the slow path.
             if 0 <= amount <= room:
                 hot[dim] = room - amount
-                return hot[dim + _MAX_DIMS]
-        return self._charge_slow(dim, amount)
+                return hot[~dim]
+        return self._settle(dim, amount, _COMMIT)
 
-    def _charge_slow(self, dim, amount):
-        """Charge when the amount leaves the window or the input is suspect."""
+    def preview(self, dim, amount):  # no allocation on MicroPython for small-int amounts
+        """Return the Verdict that charge(dim, amount) would return, changing nothing.
+
+        Raises the same errors as charge() for the same input.
+        """
+        hot = self._hot
+        if _type(amount) is _type(dim) is _int and 0 <= dim < _MAX_DIMS:
+            if 0 <= amount <= hot[dim]:
+                return hot[~dim]
+        return self._settle(dim, amount, _PREVIEW)
+
+    def try_charge(self, dim, amount):  # no allocation on MicroPython for small-int amounts
+        """Charge amount unless the charge would exhaust dim; return the Verdict.
+
+        A charge that would exhaust dim, including any charge on a dim
+        that is already exhausted, changes nothing and returns
+        Verdict.exhausted(dim). Raises the same errors as charge().
+        """
+        hot = self._hot
+        if _type(amount) is _type(dim) is _int and 0 <= dim < _MAX_DIMS:
+            room = hot[dim]
+            if 0 <= amount <= room:
+                verdict = hot[~dim]
+                if verdict._kind != _EXHAUSTED:
+                    hot[dim] = room - amount
+                return verdict
+        return self._settle(dim, amount, _TRY)
+
+    def try_charge_all(self, charges):  # no allocation on MicroPython for small-int amounts
+        """Charge every (dim, amount) pair in charges, or none of them.
+
+        charges is a list or tuple of pairs, each a tuple or list of two
+        items, with no dim twice. If any pair would exhaust its dim,
+        nothing is charged and the exhausted verdict of the first such
+        pair is returned. Otherwise every pair is charged and the most
+        severe verdict is returned, the first one on equal severity. Every
+        pair is checked before anything changes, with the errors of
+        charge(), plus TypeError for a malformed pair and ValueError for a
+        repeated dim.
+        """
+        count = self._check_charges(charges)
+        for i in range(count):
+            pair = charges[i]
+            verdict = self.preview(pair[0], pair[1])
+            if verdict._kind == _EXHAUSTED:
+                return verdict
+        # The dims differ, so each charge returns the verdict just previewed.
+        worst = Verdict.CONTINUE
+        for i in range(count):
+            pair = charges[i]
+            worst = worst.worst(self.charge(pair[0], pair[1]))
+        return worst
+
+    def _check_charges(self, charges):
+        """Check the pairs for try_charge_all() as charge() would; return their count."""
+        if _type(charges) is not list and _type(charges) is not tuple:
+            raise TypeError(
+                "charges must be a list or tuple of (dim, amount) pairs, got %r" % (charges,)
+            )
+        count = len(charges)
+        for i in range(count):
+            pair = charges[i]
+            if (_type(pair) is not tuple and _type(pair) is not list) or len(pair) != 2:
+                raise TypeError("each charge must be a (dim, amount) pair, got %r" % (pair,))
+            dim = pair[0]
+            _check_dim(dim)
+            _check_u64("amount", pair[1])
+            if self._hot[dim] < 0:
+                _raise_undeclared(dim)
+            for j in range(i):
+                if charges[j][0] == dim:
+                    raise ValueError("charges must name each dim once, got dim %d twice" % dim)
+        return count
+
+    def _settle(self, dim, amount, mode):
+        """Check the input, then charge, preview or try an amount beyond the window."""
         _check_dim(dim)
         _check_u64("amount", amount)
         hot = self._hot
         room = hot[dim]
         if room < 0:
-            try:
-                error = ChargeError(dim)
-            except MemoryError:
-                error = _CHARGE_ERRORS[dim]
-            raise error
+            _raise_undeclared(dim)
         # Split the amount into small ints before the first write: for a
         # long-int amount this is the one step that allocates, so a
         # MemoryError here (heap locked, or full) leaves the budget unchanged.
@@ -568,40 +801,53 @@ class Budget:
         high = amount >> 48
 
         buf = self._u64
-        at = self._record(dim)
-        end = at + _END
+        bounds = hot[_MAX_DIMS]
+        slot = self._slot(dim)
+        end = slot * self._END_STRIDE
+        limit = slot * self._BOUND_STRIDE + self._BOUND_BASE
+        if mode != _COMMIT:
+            # Kept as three small ints, so that putting it back allocates nothing.
+            kept_low = _u64_piece(buf, end, 3)
+            kept_middle = _u64_piece(buf, end + 3, 3)
+            kept_high = _u64_piece(buf, end + 6, 2)
+
         # The total is window end - room (invariant 2). Adding the amount in
         # three saturating steps equals one saturating addition.
         _u64_add(buf, end, -room, 0)
         _u64_add(buf, end, low, 0)
         _u64_add(buf, end, middle, 3)
         _u64_add(buf, end, high, 6)
+        verdict = _verdict_for(dim, buf, end, bounds, limit)
 
-        # Both comparisons are strict: a total equal to the limit or to the
-        # warn threshold still belongs to the band below it.
-        if _u64_compare(buf, end, at + _LIMIT) > 0:
-            verdict = _EXHAUSTED_VERDICTS[dim]
-            room = _u64_gap(buf, _FIELD_MAX, end)
-        elif _u64_compare(buf, end, at + _WARN_AT) > 0:
-            verdict = _WARN_VERDICTS[dim]
-            room = _u64_gap(buf, at + _LIMIT, end)
+        if mode == _PREVIEW or (mode == _TRY and verdict._kind == _EXHAUSTED):
+            _u64_store(buf, end, kept_low, kept_middle, kept_high)
         else:
-            verdict = Verdict.CONTINUE
-            room = _u64_gap(buf, at + _WARN_AT, end)
-        _u64_add(buf, end, room, 0)
-
-        hot[dim + _MAX_DIMS] = verdict
-        hot[dim] = room
+            self._open_window(dim, verdict, end, limit)
         return verdict
 
-    def _record(self, dim):
-        """Return the offset of dim's record in _u64."""
+    def _open_window(self, dim, verdict, end, limit):
+        """Set dim's room and verdict for the total now held in its window end."""
         hot = self._hot
-        at = 0
+        buf = self._u64
+        kind = verdict._kind
+        if kind == _EXHAUSTED:
+            room = _u64_gap(None, _FIELD_MAX, buf, end)
+        elif kind == _WARN:
+            room = _u64_gap(hot[_MAX_DIMS], limit, buf, end)
+        else:
+            room = _u64_gap(hot[_MAX_DIMS], limit + 8, buf, end)
+        _u64_add(buf, end, room, 0)
+        hot[~dim] = verdict
+        hot[dim] = room
+
+    def _slot(self, dim):
+        """Return how many declared dims come before dim."""
+        hot = self._hot
+        slot = 0
         for other in range(dim):
             if hot[other] >= 0:
-                at += _RECORD
-        return at
+                slot += 1
+        return slot
 
     def spent(self, dim):  # no allocation on MicroPython for totals below 2**30
         """Return dim's running total, or None if dim was not declared."""
@@ -609,7 +855,8 @@ class Budget:
         room = self._hot[dim]
         if room < 0:
             return None
-        return _u64_value(self._u64, self._record(dim) + _END, _FIELD_ZERO, -room)
+        buf = self._u64
+        return _u64_value(buf, self._slot(dim) * self._END_STRIDE, buf, _FIELD_ZERO, -room)
 
     def remaining(self, dim):  # no allocation on MicroPython for results below 2**30
         """Return max(limit - spent, 0) for dim, or None if dim was not declared."""
@@ -618,27 +865,258 @@ class Budget:
         room = hot[dim]
         if room < 0:
             return None
-        if hot[dim + _MAX_DIMS]._kind == _EXHAUSTED:
+        if hot[~dim]._kind == _EXHAUSTED:
             return 0
         # Outside the exhausted band the window never passes the limit, so
         # limit - spent = (limit - window end) + room, and no digit goes negative.
-        at = self._record(dim)
-        return _u64_value(self._u64, at + _LIMIT, at + _END, room)
+        slot = self._slot(dim)
+        limit = slot * self._BOUND_STRIDE + self._BOUND_BASE
+        return _u64_value(hot[_MAX_DIMS], limit, self._u64, slot * self._END_STRIDE, room)
 
     def reset(self):  # no allocation on MicroPython
         """Set every total back to 0, keeping limits and warn thresholds."""
         hot = self._hot
-        buf = self._u64
-        at = 0
+        end = 0
+        limit = self._BOUND_BASE
         for dim in range(_MAX_DIMS):
             if hot[dim] < 0:
                 continue
             # A total of 0 is in the continue band for every valid budget,
             # because the limit is at least 1 and 0 > warn never holds.
-            room = _u64_gap(buf, at + _WARN_AT, _FIELD_ZERO)
-            for i in range(at + _END, at + _END + 8):
+            _u64_store(self._u64, end, 0, 0, 0)
+            self._open_window(dim, Verdict.CONTINUE, end, limit)
+            end += self._END_STRIDE
+            limit += self._BOUND_STRIDE
+
+    def snapshot_into(self, buf):  # no allocation on MicroPython
+        """Write the limits, thresholds and totals into buf, in SNAPSHOT_SIZE bytes.
+
+        buf is a bytearray or memoryview of at least SNAPSHOT_SIZE bytes;
+        only its first SNAPSHOT_SIZE bytes are written. The format is
+        versioned, little-endian and checksummed, so Budget.restore() reads
+        it back on any machine. Raises TypeError or ValueError for another
+        buf, writing nothing.
+        """
+        if _type(buf) is not bytearray and _type(buf) is not memoryview:
+            raise TypeError("snapshot buffer must be a bytearray or memoryview, got %r" % (buf,))
+        if len(buf) < SNAPSHOT_SIZE:
+            raise ValueError(
+                "snapshot buffer must hold at least %d bytes, got %d" % (SNAPSHOT_SIZE, len(buf))
+            )
+        hot = self._hot
+        bounds = hot[_MAX_DIMS]
+        declared = 0
+        warned = 0
+        slot = 0
+        for dim in range(_MAX_DIMS):
+            at = _SNAPSHOT_RECORDS + _RECORD * dim
+            for i in range(at, at + _RECORD):
                 buf[i] = 0
-            _u64_add(buf, at + _END, room, 0)
-            hot[dim + _MAX_DIMS] = Verdict.CONTINUE
-            hot[dim] = room
-            at += _RECORD
+            room = hot[dim]
+            if room < 0:
+                continue
+            limit = slot * self._BOUND_STRIDE + self._BOUND_BASE
+            _u64_copy(buf, at, bounds, limit)
+            if _u64_compare(bounds, limit + 8, bounds, limit):
+                warned |= 1 << dim
+                _u64_copy(buf, at + 8, bounds, limit + 8)
+            _u64_copy(buf, at + 16, self._u64, slot * self._END_STRIDE)
+            _u64_add(buf, at + 16, -room, 0)
+            declared |= 1 << dim
+            slot += 1
+        buf[0] = 0x42
+        buf[1] = 0x4B
+        buf[2] = _SNAPSHOT_VERSION
+        buf[3] = declared
+        buf[4] = warned
+        buf[5] = 0
+        crc = _crc16(buf)
+        buf[_SNAPSHOT_CRC] = crc & 0xFF
+        buf[_SNAPSHOT_CRC + 1] = crc >> 8
+
+    def restore_spent_from(self, buf):  # no allocation on MicroPython
+        """Set every total to the one in a snapshot with the same limits.
+
+        Raises TypeError for a buf that is not bytes, a bytearray or a
+        memoryview. Raises SnapshotError for a snapshot that is short,
+        damaged or invalid, or whose dims, limits or warn thresholds differ
+        from this one's. Each error changes nothing.
+        """
+        flags = _check_snapshot(buf)
+        hot = self._hot
+        bounds = hot[_MAX_DIMS]
+        limit = self._BOUND_BASE
+        for dim in range(_MAX_DIMS):
+            at = _SNAPSHOT_RECORDS + _RECORD * dim
+            declared = hot[dim] >= 0
+            if declared != (flags >> dim & 1 == 1):
+                raise SnapshotError(
+                    "policy_mismatch",
+                    "snapshot and budget differ on whether '%s' is declared" % _NAMES[dim],
+                )
+            if not declared:
+                continue
+            if flags >> (dim + 8) & 1:
+                same = _u64_compare(buf, at + 8, bounds, limit + 8) == 0
+            else:
+                same = _u64_compare(bounds, limit + 8, bounds, limit) == 0
+            if not same or _u64_compare(buf, at, bounds, limit) != 0:
+                raise SnapshotError(
+                    "policy_mismatch",
+                    "snapshot limit or warn for '%s' differs from this budget's" % _NAMES[dim],
+                )
+            limit += self._BOUND_STRIDE
+
+        end = 0
+        limit = self._BOUND_BASE
+        for dim in range(_MAX_DIMS):
+            if hot[dim] < 0:
+                continue
+            buf_at = _SNAPSHOT_RECORDS + _RECORD * dim + 16
+            _u64_copy(self._u64, end, buf, buf_at)
+            verdict = _verdict_for(dim, self._u64, end, bounds, limit)
+            self._open_window(dim, verdict, end, limit)
+            end += self._END_STRIDE
+            limit += self._BOUND_STRIDE
+
+
+# ---------------------------------------------------------------------------
+# Snapshot checks
+# ---------------------------------------------------------------------------
+
+
+def _crc16(buf):
+    """Return the CRC-16/CCITT-FALSE of the first _SNAPSHOT_CRC bytes of buf."""
+    crc = 0xFFFF
+    for i in range(_SNAPSHOT_CRC):
+        crc ^= buf[i] << 8
+        for _ in range(8):
+            crc <<= 1
+            if crc & 0x10000:
+                crc ^= 0x11021
+    return crc
+
+
+def _check_snapshot(buf):
+    """Raise unless buf contains a valid snapshot; return its two dim masks.
+
+    The declared-dim mask is in bits 0..7 and the warn-threshold mask in
+    bits 8..15.
+    """
+    kind = _type(buf)
+    if kind is not bytes and kind is not bytearray and kind is not memoryview:
+        raise TypeError("snapshot must be bytes, a bytearray or a memoryview, got %r" % (buf,))
+    if len(buf) < SNAPSHOT_SIZE:
+        raise SnapshotError(
+            "truncated", "snapshot must be at least %d bytes, got %d" % (SNAPSHOT_SIZE, len(buf))
+        )
+    if buf[0] != 0x42 or buf[1] != 0x4B:
+        raise SnapshotError(
+            "bad_magic",
+            "snapshot must start with 0x42 0x4b (b'BK'), got 0x%02x 0x%02x" % (buf[0], buf[1]),
+        )
+    if buf[2] != _SNAPSHOT_VERSION:
+        raise SnapshotError(
+            "bad_version", "snapshot version must be %d, got %d" % (_SNAPSHOT_VERSION, buf[2])
+        )
+    stored = buf[_SNAPSHOT_CRC] | buf[_SNAPSHOT_CRC + 1] << 8
+    computed = _crc16(buf)
+    if stored != computed:
+        raise SnapshotError(
+            "bad_checksum",
+            "snapshot checksum 0x%04x does not match its contents (0x%04x)" % (stored, computed),
+        )
+    declared = buf[3]
+    warned = buf[4]
+    if buf[5]:
+        raise SnapshotError("bad_contents", "snapshot byte 5 must be 0, got %d" % buf[5])
+    if not declared:
+        raise SnapshotError("bad_contents", "snapshot declares no dimension")
+    for dim in range(_MAX_DIMS):
+        _check_snapshot_record(buf, dim, declared >> dim & 1, warned >> dim & 1)
+    return declared | warned << 8
+
+
+def _check_snapshot_record(buf, dim, declared, warned):
+    """Raise SnapshotError unless dim's record has values that build() accepts."""
+    at = _SNAPSHOT_RECORDS + _RECORD * dim
+    name = _NAMES[dim]
+    if not declared:
+        for i in range(at, at + _RECORD):
+            if buf[i]:
+                warned = 1
+        if warned:
+            raise SnapshotError(
+                "bad_contents", "snapshot has non-zero values for undeclared dimension '%s'" % name
+            )
+        return
+    if _u64_gap(buf, at, None, _FIELD_ZERO) == 0:
+        raise SnapshotError("bad_contents", "snapshot limit for '%s' must be non-zero" % name)
+    if warned:
+        if _u64_compare(buf, at + 8, buf, at) >= 0:
+            raise SnapshotError(
+                "bad_contents", "snapshot warn for '%s' must be below its limit" % name
+            )
+    elif _u64_gap(buf, at + 8, None, _FIELD_ZERO):
+        raise SnapshotError(
+            "bad_contents", "snapshot warn for '%s' must be 0 when it has no threshold" % name
+        )
+
+
+# ---------------------------------------------------------------------------
+# Policy and Ledger
+# ---------------------------------------------------------------------------
+
+
+class Policy:
+    """Limits and warn thresholds, fixed once built, shared by many Ledgers.
+
+    Make one with Budget.builder()...build_policy(), then one Ledger per
+    client with ledger().
+    """
+
+    def __init__(self, limits, warns):
+        # Called by BudgetBuilder.build_policy() with checked values.
+        bounds = bytearray(_BOUNDS * (_MAX_DIMS - limits.count(None)))
+        self._mask = _store_bounds(bounds, _BOUNDS, 0, limits, warns)
+        self._bounds = bounds
+
+    def ledger(self):
+        """Return a new Ledger under this policy, with every total 0."""
+        return Ledger(self)
+
+
+class Ledger:
+    """The running totals of one client under a shared Policy.
+
+    A Ledger has Budget's methods for charging, queries, reset and
+    snapshots, with the same semantics, but stores only its totals.
+    """
+
+    _END_STRIDE = 8
+    _BOUND_STRIDE = _BOUNDS
+    _BOUND_BASE = 0
+
+    def __init__(self, policy):
+        if _type(policy) is not Policy:
+            raise TypeError("Ledger needs a Policy, got %r" % (policy,))
+        self._hot = _new_hot(policy._mask, policy._bounds)
+        self._u64 = bytearray(len(policy._bounds) // 2)
+        self.reset()
+
+    # The methods are Budget's own functions. Copying them here, instead of
+    # inheriting from a shared base, spares MicroPython a base-class lookup
+    # on every call.
+    charge = Budget.charge
+    preview = Budget.preview
+    try_charge = Budget.try_charge
+    try_charge_all = Budget.try_charge_all
+    spent = Budget.spent
+    remaining = Budget.remaining
+    reset = Budget.reset
+    snapshot_into = Budget.snapshot_into
+    restore_spent_from = Budget.restore_spent_from
+    _check_charges = Budget._check_charges
+    _settle = Budget._settle
+    _open_window = Budget._open_window
+    _slot = Budget._slot
