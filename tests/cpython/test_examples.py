@@ -34,21 +34,31 @@ step 9 brief: tokens=967 millis=470 calls=9 -> Verdict.exhausted(Dim.CALLS)
 stop: calls exhausted, 33 tokens left
 """
 
-# Per client and window: calls 3 (warn above 2), bytes 1000. Rejected
-# requests are still charged, so bob stays rejected until the window ends.
-CLIENT_QUOTA = """\
-window 0 opens at 0s
-0s alice 200 bytes: accepted
-5s bob 700 bytes: accepted
-12s alice 300 bytes: accepted
-20s alice 100 bytes: accepted, calls quota nearly used
-31s bob 400 bytes: rejected, bytes quota exhausted
-45s alice 50 bytes: rejected, calls quota exhausted
-50s bob 10 bytes: rejected, bytes quota exhausted
-window 1 opens at 60s
-61s alice 500 bytes: accepted
-70s bob 100 bytes: accepted
-"""
+# Per client and window: calls 3 (warn above 2), bytes 1000. A rejected
+# request is not charged at all. The totals after each accepted request are
+# in the comments, and the reboot restores them unchanged.
+CLIENT_QUOTA = (
+    "window 0 opens at 0s\n"
+    "0s alice 200 bytes: accepted\n"  # alice: calls 1, bytes 200
+    "5s bob 700 bytes: accepted\n"  # bob: calls 1, bytes 700
+    # calls 2 is not above the warn threshold of 2 (strict comparison)
+    "12s alice 300 bytes: accepted\n"  # alice: calls 2, bytes 500
+    "20s alice 100 bytes: accepted, calls quota nearly used\n"  # alice: calls 3, bytes 600
+    # bytes 700 + 400 = 1100 passes 1000, so bob keeps calls 1, bytes 700
+    "31s bob 400 bytes: rejected, bytes quota exhausted\n"
+    # bytes 700 + 300 = 1000 equals the limit, which is inclusive
+    "38s bob 300 bytes: accepted\n"  # bob: calls 2, bytes 1000
+    "reboot at 40s\n"
+    "alice: calls=3 bytes=600 saved, calls=3 bytes=600 restored\n"
+    "bob: calls=2 bytes=1000 saved, calls=2 bytes=1000 restored\n"
+    # calls 4 passes 3 and bytes 1050 passes 1000, but the calls pair comes first
+    "45s alice 450 bytes: rejected, calls quota exhausted\n"
+    # calls 3 alone would warn, but bytes 1010 exhausts, and exhausted wins
+    "50s bob 10 bytes: rejected, bytes quota exhausted\n"
+    "window 1 opens at 60s\n"
+    "61s alice 500 bytes: accepted\n"  # alice: calls 1, bytes 500 after the reset
+    "70s bob 100 bytes: accepted\n"  # bob: calls 1, bytes 100 after the reset
+)
 
 # Per cycle: bytes 96 (warn above 64), calls 5 and millis 100, with
 # 16-byte packets. Sends 2, 3, 6, 7, 8, 11, 12 and 14 are lost. With no
