@@ -639,6 +639,50 @@ def _verdict_for(dim, buf, end, bounds, limit):
     return Verdict.CONTINUE
 
 
+def _passes(field_buf, field, buf, end, room, amount):
+    """Return whether total + amount, saturated, is above the field.
+
+    The total is window end - room, and the window end must not be above
+    the field. Returns None when amount is too large to tell without
+    forming a long int.
+    """
+    gap = _u64_gap(field_buf, field, buf, end)
+    if gap < _WINDOW:
+        # The field minus the total is gap + room, below 2**29. A saturated
+        # sum never passes a field of 2**64 - 1.
+        if amount <= gap + room:
+            return False
+        return _u64_gap(None, _FIELD_MAX, field_buf, field) != 0
+    if amount <= _WINDOW + room:
+        return False
+    return None
+
+
+def _judge(dim, verdict, amount, room, buf, end, bounds, limit):
+    """Return the verdict that charging amount would give, changing nothing.
+
+    verdict is dim's current one. Returns None when amount is too large to
+    tell without forming a long int.
+    """
+    # A window never passes the threshold above its band (invariant 3), so
+    # _passes() may be asked about that threshold and the ones above it.
+    if verdict._kind == _EXHAUSTED:
+        return verdict
+    passes = _passes(bounds, limit, buf, end, room, amount)
+    if passes is None:
+        return None
+    if passes:
+        return _EXHAUSTED_VERDICTS[dim]
+    if verdict._kind == _WARN:
+        return verdict
+    passes = _passes(bounds, limit + 8, buf, end, room, amount)
+    if passes is None:
+        return None
+    if passes:
+        return _WARN_VERDICTS[dim]
+    return verdict
+
+
 # ---------------------------------------------------------------------------
 # Budget
 # ---------------------------------------------------------------------------
@@ -806,7 +850,14 @@ class Budget:
         end = slot * self._END_STRIDE
         limit = slot * self._BOUND_STRIDE + self._BOUND_BASE
         if mode != _COMMIT:
-            # Kept as three small ints, so that putting it back allocates nothing.
+            verdict = _judge(dim, hot[~dim], amount, room, buf, end, bounds, limit)
+            if verdict is not None:
+                if mode == _PREVIEW or verdict._kind == _EXHAUSTED:
+                    return verdict
+                mode = _COMMIT
+        if mode != _COMMIT:
+            # Only an amount of 2**28 or more gets here. The window end is
+            # kept as three small ints, so putting it back allocates nothing.
             kept_low = _u64_piece(buf, end, 3)
             kept_middle = _u64_piece(buf, end + 3, 3)
             kept_high = _u64_piece(buf, end + 6, 2)
@@ -985,15 +1036,32 @@ class Budget:
 # ---------------------------------------------------------------------------
 
 
-def _crc16(buf):
-    """Return the CRC-16/CCITT-FALSE of the first _SNAPSHOT_CRC bytes of buf."""
-    crc = 0xFFFF
-    for i in range(_SNAPSHOT_CRC):
-        crc ^= buf[i] << 8
-        for _ in range(8):
+def _crc16_nibbles():
+    """Return the CRC-16/CCITT-FALSE (polynomial 0x1021) of each 4-bit value."""
+    table = []
+    for nibble in range(16):
+        crc = nibble << 12
+        for _ in range(4):
             crc <<= 1
             if crc & 0x10000:
                 crc ^= 0x11021
+        table.append(crc)
+    return table
+
+
+# A table for 4 bits at a time runs the CRC several times faster than one
+# bit at a time, for 32 bytes of heap.
+_CRC16_NIBBLES = _crc16_nibbles()
+
+
+def _crc16(buf):
+    """Return the CRC-16/CCITT-FALSE of the first _SNAPSHOT_CRC bytes of buf."""
+    table = _CRC16_NIBBLES
+    crc = 0xFFFF
+    for i in range(_SNAPSHOT_CRC):
+        byte = buf[i]
+        crc = ((crc << 4) & 0xFFFF) ^ table[(crc >> 12) ^ (byte >> 4)]
+        crc = ((crc << 4) & 0xFFFF) ^ table[(crc >> 12) ^ (byte & 0x0F)]
     return crc
 
 
