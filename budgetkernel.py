@@ -72,8 +72,8 @@ Known limitations:
   other (an interrupt handler and the main loop, or two threads) can lose
   an update. Serialise them, for example by disabling interrupts around
   the main-loop charge. preview() and try_charge() count as charges here,
-  because beyond the window they write the new total and then put the
-  old one back. try_charge_all(), reset(), snapshot_into() and
+  because for an amount above 2**28 they may write the new total and then
+  put the old one back. try_charge_all(), reset(), snapshot_into() and
   restore_spent_from() touch every dimension they name, so serialise them
   against charges of those.
 - Stackless MicroPython builds allocate a frame on every call, so
