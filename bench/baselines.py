@@ -7,6 +7,8 @@ checkpoint case spends the same time in Verdict.worst() for every design.
 
 - FloorCounter is the least work a charge can do in Python: plain lists,
   no input checks, no saturation. It is the yardstick, not a usable design.
+  It also has preview(), try_charge() and try_charge_all(), with the same
+  verdicts as the kernel's and equally bare, as the yardstick for those.
 - ArrayQBudget is the obvious design: totals, limits and warn thresholds
   in three array('Q') of 8, with the same input checks as the kernel.
   Every read of an array('Q') item allocates a long int on MicroPython.
@@ -47,6 +49,40 @@ class FloorCounter:
         if total > self.warn[dim]:
             return _WARNS[dim]
         return _CONTINUE
+
+    def preview(self, dim, amount):
+        total = self.spent[dim] + amount
+        if total > self.limit[dim]:
+            return _EXHAUSTEDS[dim]
+        if total > self.warn[dim]:
+            return _WARNS[dim]
+        return _CONTINUE
+
+    def try_charge(self, dim, amount):
+        spent = self.spent
+        total = spent[dim] + amount
+        if total > self.limit[dim]:
+            return _EXHAUSTEDS[dim]
+        spent[dim] = total
+        if total > self.warn[dim]:
+            return _WARNS[dim]
+        return _CONTINUE
+
+    def try_charge_all(self, charges):
+        # One pass finds an exhausting pair and one charges and combines.
+        # Malformed pairs and repeated dims are not checked.
+        spent = self.spent
+        limit = self.limit
+        for dim, amount in charges:
+            if spent[dim] + amount > limit[dim]:
+                return _EXHAUSTEDS[dim]
+        worst = _CONTINUE
+        for dim, amount in charges:
+            total = spent[dim] + amount
+            spent[dim] = total
+            if total > self.warn[dim]:
+                worst = worst.worst(_WARNS[dim])
+        return worst
 
 
 class ArrayQBudget:

@@ -1,20 +1,24 @@
-"""Time budgetkernel's charge() next to two reference designs, and weigh it.
+"""Time budgetkernel's Budget and Ledger next to two reference designs, and weigh them.
 
 Runs unchanged on CPython and on MicroPython's unix port:
 
     python bench/bench.py                      (with budgetkernel importable)
     MICROPYPATH=bench:. micropython bench/bench.py
 
-Each case is timed for three implementations in the same process with the
-same loop: the kernel, FloorCounter (the least a charge can cost) and
-ArrayQBudget (the obvious array('Q') design), both from baselines.py. The rounds
-interleave the implementations, and each figure is the minimum over the
-rounds, because noise on a shared machine only ever adds time. The median
-is printed next to it to show how noisy the run was.
+Each case is timed for several implementations in the same process with
+the same loop: the kernel's Budget ("kernel"), a Ledger of a Policy built
+from the same declaration ("ledger"), FloorCounter (the least a charge can
+cost) and ArrayQBudget (the obvious array('Q') design), both from
+baselines.py. The charge cases time all four. The preview and try_charge
+cases time kernel, ledger and floor, and the snapshot cases time kernel and
+ledger only. The rounds interleave the implementations, and each figure is
+the minimum over the rounds, because noise on a shared machine only ever
+adds time. The median is printed next to it to show how noisy the run was.
 
-On MicroPython the script also reports heap bytes per built budget and the
-heap the import of budgetkernel took. With --footprint-only it skips the
-timing, for the extra runs that import the module from .mpy or frozen code.
+On MicroPython the script also reports heap bytes per built budget and per
+ledger, and the heap the import of budgetkernel took. With --footprint-only
+it skips the timing, for the extra runs that import the module from .mpy or
+frozen code.
 
 Output: one machine-readable line per figure, then a table for people.
 
@@ -41,7 +45,7 @@ else:
     gc.collect()
     _IMPORT_BYTES = _mem_alloc() - _before
 
-from budgetkernel import Budget, Dim
+from budgetkernel import SNAPSHOT_SIZE, Budget, Dim
 
 from baselines import ArrayQBudget, FloorCounter
 
@@ -69,14 +73,9 @@ UNROLL = 8
 _U64_MAX = (1 << 64) - 1
 _WINDOW_PLUS_ONE = (1 << 28) + 1
 
-IMPLS = (
-    ("kernel", lambda limits, warns: _build_kernel(limits, warns)),
-    ("floor", FloorCounter),
-    ("arrayq", ArrayQBudget),
-)
 
 
-def _build_kernel(limits, warns):
+def _kernel_builder(limits, warns):
     builder = Budget.builder()
     for dim in Dim.ALL:
         if limits[dim] is None:
@@ -85,7 +84,20 @@ def _build_kernel(limits, warns):
             builder.limit(dim, limits[dim])
         else:
             builder.limit_with_warn(dim, limits[dim], warns[dim])
-    return builder.build()
+    return builder
+
+
+# Each maker takes limits and warns lists of 8 and returns an object with
+# the charge() of its design. The ledger gets a policy of its own.
+MAKERS = {
+    "kernel": lambda limits, warns: _kernel_builder(limits, warns).build(),
+    "ledger": lambda limits, warns: _kernel_builder(limits, warns).build_policy().ledger(),
+    "floor": FloorCounter,
+    "arrayq": ArrayQBudget,
+}
+CHARGE_IMPLS = ("kernel", "ledger", "floor", "arrayq")
+CALL_IMPLS = ("kernel", "ledger", "floor")
+SNAPSHOT_IMPLS = ("kernel", "ledger")
 
 
 def _declare(spec):
@@ -133,39 +145,134 @@ def _loop_checkpoint(b, dims, amount, count):
     return _elapsed_ns(start, _clock())
 
 
+def _loop_preview(b, dim, amount, count):
+    start = _clock()
+    for _ in range(count):
+        b.preview(dim, amount)
+        b.preview(dim, amount)
+        b.preview(dim, amount)
+        b.preview(dim, amount)
+        b.preview(dim, amount)
+        b.preview(dim, amount)
+        b.preview(dim, amount)
+        b.preview(dim, amount)
+    return _elapsed_ns(start, _clock())
+
+
+def _loop_try_charge(b, dim, amount, count):
+    start = _clock()
+    for _ in range(count):
+        b.try_charge(dim, amount)
+        b.try_charge(dim, amount)
+        b.try_charge(dim, amount)
+        b.try_charge(dim, amount)
+        b.try_charge(dim, amount)
+        b.try_charge(dim, amount)
+        b.try_charge(dim, amount)
+        b.try_charge(dim, amount)
+    return _elapsed_ns(start, _clock())
+
+
+def _loop_try_charge_all(b, pairs, amount, count):
+    start = _clock()
+    for _ in range(count):
+        b.try_charge_all(pairs)
+        b.try_charge_all(pairs)
+        b.try_charge_all(pairs)
+        b.try_charge_all(pairs)
+        b.try_charge_all(pairs)
+        b.try_charge_all(pairs)
+        b.try_charge_all(pairs)
+        b.try_charge_all(pairs)
+    return _elapsed_ns(start, _clock())
+
+
+def _loop_snapshot_into(b, buf, amount, count):
+    start = _clock()
+    for _ in range(count):
+        b.snapshot_into(buf)
+        b.snapshot_into(buf)
+        b.snapshot_into(buf)
+        b.snapshot_into(buf)
+        b.snapshot_into(buf)
+        b.snapshot_into(buf)
+        b.snapshot_into(buf)
+        b.snapshot_into(buf)
+    return _elapsed_ns(start, _clock())
+
+
+def _loop_restore_spent_from(b, buf, amount, count):
+    # The snapshot is taken from b itself, outside the clock, so every
+    # restore passes every check and writes the totals b already has.
+    b.snapshot_into(buf)
+    start = _clock()
+    for _ in range(count):
+        b.restore_spent_from(buf)
+        b.restore_spent_from(buf)
+        b.restore_spent_from(buf)
+        b.restore_spent_from(buf)
+        b.restore_spent_from(buf)
+        b.restore_spent_from(buf)
+        b.restore_spent_from(buf)
+        b.restore_spent_from(buf)
+    return _elapsed_ns(start, _clock())
+
+
 # ---------------------------------------------------------------------------
 # Cases. Each names its declaration, the charge that sets the starting
-# state, and the loop. Limits stay below 2**30 so the floor's totals are
-# small ints on 32-bit ports too, except in the slow-path case.
+# state, the loop, the loop's dims and amount, and the implementations it
+# times. Limits stay below 2**30 so the floor's totals are small ints on
+# 32-bit ports too, except in the slow-path case.
 # ---------------------------------------------------------------------------
 
 TOKENS = Dim.TOKENS
+ONE_DIM = {TOKENS: (10**9, 9 * 10**8)}
+THREE_DIMS = {TOKENS: (10**9, 9 * 10**8), Dim.MILLIS: (10**9, None), Dim.CALLS: (10**9, None)}
+THREE_PAIRS = ((TOKENS, 3), (Dim.MILLIS, 3), (Dim.CALLS, 3))
+SNAPSHOT_BUFFER = bytearray(SNAPSHOT_SIZE)
+
 CASES = (
     # A total far below its warn threshold: every charge continues.
-    ("continue", {TOKENS: (10**9, 9 * 10**8)}, None, _loop_charge, TOKENS, 3),
+    ("continue", ONE_DIM, None, _loop_charge, TOKENS, 3, CHARGE_IMPLS),
     # A total above its warn threshold, far below its limit.
-    ("warn", {TOKENS: (10**9, 10)}, (TOKENS, 11), _loop_charge, TOKENS, 3),
+    ("warn", {TOKENS: (10**9, 10)}, (TOKENS, 11), _loop_charge, TOKENS, 3, CHARGE_IMPLS),
     # A total already above its limit; the charges keep adding to it.
-    ("exhausted", {TOKENS: (10, None)}, (TOKENS, 11), _loop_charge, TOKENS, 3),
+    ("exhausted", {TOKENS: (10, None)}, (TOKENS, 11), _loop_charge, TOKENS, 3, CHARGE_IMPLS),
     # Three dimensions charged and combined with worst(), all continuing.
-    (
-        "checkpoint",
-        {TOKENS: (10**9, 9 * 10**8), Dim.MILLIS: (10**9, None), Dim.CALLS: (10**9, None)},
-        None,
-        _loop_checkpoint,
-        (TOKENS, Dim.MILLIS, Dim.CALLS),
-        3,
-    ),
+    ("checkpoint", THREE_DIMS, None, _loop_checkpoint, (TOKENS, Dim.MILLIS, Dim.CALLS), 3,
+     CHARGE_IMPLS),
     # Amounts of 2**28 + 1 against a limit of 2**64 - 1: every kernel
     # charge leaves its fast window, and the floor's totals turn into long
     # ints. No target applies; it shows what the kernel's slow path costs.
-    ("slowpath", {TOKENS: (_U64_MAX, None)}, None, _loop_charge, TOKENS, _WINDOW_PLUS_ONE),
+    ("slowpath", {TOKENS: (_U64_MAX, None)}, None, _loop_charge, TOKENS, _WINDOW_PLUS_ONE,
+     CHARGE_IMPLS),
+)
+
+# Admission and snapshot calls, reported in a table of their own.
+CALL_CASES = (
+    # preview() of a charge that would continue.
+    ("preview", ONE_DIM, None, _loop_preview, TOKENS, 3, CALL_IMPLS),
+    # try_charge() that charges and continues.
+    ("try", ONE_DIM, None, _loop_try_charge, TOKENS, 3, CALL_IMPLS),
+    # try_charge() that would exhaust, so it is refused and changes nothing:
+    # the total sits at the limit of 10 and every call requests 3 more.
+    ("try-refused", {TOKENS: (10, None)}, (TOKENS, 10), _loop_try_charge, TOKENS, 3, CALL_IMPLS),
+    # try_charge() on a dim that charge() already exhausted: also refused.
+    ("try-exhausted", {TOKENS: (10, None)}, (TOKENS, 11), _loop_try_charge, TOKENS, 3,
+     CALL_IMPLS),
+    # try_charge_all() of the same three (dim, 3) pairs, all continuing.
+    ("try-all-3", THREE_DIMS, None, _loop_try_charge_all, THREE_PAIRS, None, CALL_IMPLS),
+    # snapshot_into() and restore_spent_from() of three dims with totals.
+    ("snapshot", THREE_DIMS, (TOKENS, 12345), _loop_snapshot_into, SNAPSHOT_BUFFER, None,
+     SNAPSHOT_IMPLS),
+    ("restore", THREE_DIMS, (TOKENS, 12345), _loop_restore_spent_from, SNAPSHOT_BUFFER, None,
+     SNAPSHOT_IMPLS),
 )
 
 
 def _fresh(case, make):
     """Return a new implementation object in the case's starting state."""
-    name, spec, first, loop, dims, amount = case
+    name, spec, first, loop, dims, amount, impls = case
     limits, warns = _declare(spec)
     b = make(limits, warns)
     if first is not None:
@@ -175,7 +282,7 @@ def _fresh(case, make):
 
 def _time_block(case, make, count):
     """Return ns per operation for count unrolled iterations on a fresh object."""
-    name, spec, first, loop, dims, amount = case
+    name, spec, first, loop, dims, amount, impls = case
     b = _fresh(case, make)
     # Collect first, so garbage left by one implementation is not
     # collected on another's clock.
@@ -205,21 +312,23 @@ def _median(values):
 
 def run_timing():
     """Time every case and implementation; return {(case, impl): [ns, ...]}."""
+    cases = CASES + CALL_CASES
     counts = {}
-    for case in CASES:
-        for impl, make in IMPLS:
-            counts[(case[0], impl)] = _calibrate(case, make)
+    for case in cases:
+        for impl in case[6]:
+            counts[(case[0], impl)] = _calibrate(case, MAKERS[impl])
     samples = {}
     for key in counts:
         samples[key] = []
     for round_index in range(ROUNDS):
-        for case in CASES:
+        for case in cases:
             # Rotate the order each round so no implementation always
             # runs first, right after the collection of the previous case.
-            for i in range(len(IMPLS)):
-                impl, make = IMPLS[(i + round_index) % len(IMPLS)]
+            impls = case[6]
+            for i in range(len(impls)):
+                impl = impls[(i + round_index) % len(impls)]
                 key = (case[0], impl)
-                samples[key].append(_time_block(case, make, counts[key]))
+                samples[key].append(_time_block(case, MAKERS[impl], counts[key]))
     return samples
 
 
@@ -245,16 +354,28 @@ def _heap_of(build):
     return best
 
 
+def _footprint_maker(impl, limits, warns):
+    """Return a function that makes one object of impl, for _heap_of()."""
+    if impl == "ledger":
+        # The policy is shared by all of a client's ledgers, so it is built
+        # before the measurement and only the ledger is weighed.
+        policy = _kernel_builder(limits, warns).build_policy()
+        return policy.ledger
+    make = MAKERS[impl]
+    return lambda: make(limits, warns)
+
+
 def run_footprint():
-    """Return [(what, impl, bytes)] for budgets of 3 and 8 dimensions."""
+    """Return [(what, impl, bytes)] for 1, 3 and 8 dimensions declared."""
+    one = _declare({TOKENS: (10**9, 9 * 10**8)})
     three = _declare(
         {TOKENS: (10**9, 9 * 10**8), Dim.MILLIS: (5000, None), Dim.CALLS: (50, 40)}
     )
     eight = _declare(dict((dim, (10**9, 10**6)) for dim in Dim.ALL))
     rows = []
-    for what, (limits, warns) in (("budget-3", three), ("budget-8", eight)):
-        for impl, make in IMPLS:
-            size = _heap_of(lambda: make(limits, warns))
+    for what, (limits, warns) in (("dims-1", one), ("dims-3", three), ("dims-8", eight)):
+        for impl in CHARGE_IMPLS:
+            size = _heap_of(_footprint_maker(impl, limits, warns))
             rows.append((what, impl, size))
     return rows
 
@@ -279,16 +400,33 @@ def _print_table(samples):
     print()
     print("ns per charge (checkpoint: per three charges and two worst()), "
           "minimum of %d rounds" % ROUNDS)
-    header = "%-11s %9s %9s %9s %13s %15s" % (
-        "case", "kernel", "floor", "arrayq", "kernel/floor", "kernel/arrayq")
-    print(header)
+    print("%-11s %9s %9s %9s %9s %13s %13s %15s" % (
+        "case", "kernel", "ledger", "floor", "arrayq",
+        "kernel/floor", "ledger/floor", "kernel/arrayq"))
     for case in CASES:
         name = case[0]
         kernel = min(samples[(name, "kernel")])
+        ledger = min(samples[(name, "ledger")])
         floor = min(samples[(name, "floor")])
         arrayq = min(samples[(name, "arrayq")])
-        print("%-11s %9.0f %9.0f %9.0f %12.2fx %14.2fx" % (
-            name, kernel, floor, arrayq, kernel / floor, kernel / arrayq))
+        print("%-11s %9.0f %9.0f %9.0f %9.0f %12.2fx %12.2fx %14.2fx" % (
+            name, kernel, ledger, floor, arrayq, kernel / floor, ledger / floor,
+            kernel / arrayq))
+
+    print()
+    print("ns per call (try-all-3: one call of three pairs), minimum of %d rounds" % ROUNDS)
+    print("%-13s %9s %9s %9s %13s %13s" % (
+        "case", "kernel", "ledger", "floor", "kernel/floor", "ledger/floor"))
+    for case in CALL_CASES:
+        name = case[0]
+        kernel = min(samples[(name, "kernel")])
+        ledger = min(samples[(name, "ledger")])
+        if (name, "floor") not in samples:
+            print("%-13s %9.0f %9.0f %9s %13s %13s" % (name, kernel, ledger, "-", "-", "-"))
+            continue
+        floor = min(samples[(name, "floor")])
+        print("%-13s %9.0f %9.0f %9.0f %12.2fx %12.2fx" % (
+            name, kernel, ledger, floor, kernel / floor, ledger / floor))
 
 
 def main(argv):
@@ -301,8 +439,8 @@ def main(argv):
     samples = None
     if not footprint_only:
         samples = run_timing()
-        for case in CASES:
-            for impl, _make in IMPLS:
+        for case in CASES + CALL_CASES:
+            for impl in case[6]:
                 values = samples[(case[0], impl)]
                 print("row %s %s %.1f %.1f" % (case[0], impl, min(values), _median(values)))
 

@@ -29,21 +29,36 @@ RUN_TIMEOUT_S = 300
 
 TIMED_CASES = ("continue", "warn", "exhausted", "checkpoint")
 CASES = TIMED_CASES + ("slowpath",)
-# Largest kernel/floor ratio allowed, by runtime name.
+# Admission and snapshot calls, which have no targets.
+CALL_CASES = ("preview", "try", "try-refused", "try-exhausted", "try-all-3", "snapshot", "restore")
+# Largest kernel/floor ratio allowed, by runtime name. Budget and Ledger
+# share their charge() code, so both are held to it.
 FLOOR_RATIO_TARGET = {"cpython": 1.5, "micropython": 2.0}
 BUDGET_BYTES_TARGET = 256
+LEDGER_BYTES_TARGET = 128
 MPY_BYTES_TARGET = 4096
+FOOTPRINT_DIMS = ("dims-1", "dims-3", "dims-8")
 
 EXPLANATION = """\
 Each ns figure is the minimum over the rounds of one process, where the
-kernel and both baselines run interleaved with the same loop, unrolled
-eight times: the loop's own cost is part of every figure. The floor is a
-bare list counter with no input checks, the least a charge can cost in
-Python; arrayq is the obvious design, three array('Q') of 8 with the
-kernel's input checks. The checkpoint row is per three charges combined
-with two worst() calls. The slowpath row charges 2**28 + 1 at a time,
-more than the kernel's fast window, so every kernel charge takes the
+kernel and the baselines run interleaved with the same loop, unrolled
+eight times: the loop's own cost is part of every figure. "kernel" is a
+Budget and "ledger" a Ledger of a Policy with the same declaration. The
+floor is a bare list counter with no input checks, the least a charge can
+cost in Python; arrayq is the obvious design, three array('Q') of 8 with
+the kernel's input checks. The checkpoint row is per three charges
+combined with two worst() calls. The slowpath row charges 2**28 + 1 at a
+time, more than the kernel's fast window, so every kernel charge takes the
 slow path; it has no target and shows what crossing a window costs.
+
+The calls table times preview() of a charge that continues, try_charge()
+that charges and continues ("try"), try_charge() refused because the
+total sits at the limit and the charge would pass it ("try-refused"),
+try_charge() on a dim that is already exhausted ("try-exhausted"), one
+try_charge_all() of three continuing pairs ("try-all-3"), and
+snapshot_into() and restore_spent_from() of a three-dimension budget. The
+floor's versions of the first four are as bare as its charge(); the
+snapshot calls have no floor.
 
 The machine is shared with other work. In repeated runs on it the
 minima moved by up to about 5 percent, which is enough to flip a ratio
@@ -51,7 +66,8 @@ that sits next to its target. The medians, printed by bench.py, are a
 few percent above the minima. Compare ratios within one runtime, not ns
 across machines.
 Heap bytes come from gc.mem_alloc(), which counts whole GC blocks (16
-bytes on 32-bit ports, 32 on 64-bit ones). The import figures are the
+bytes on 32-bit ports, 32 on 64-bit ones). A ledger's figure leaves out
+its policy, which all of a policy's ledgers share. The import figures are the
 heap one `import budgetkernel` takes: from source (compiled at import),
 from the .mpy file, and from firmware with the module frozen in.
 """
@@ -202,8 +218,8 @@ def _table(header, rows):
 def timing_table(runtimes):
     """Return the Markdown table of ns per charge, ratios and target marks."""
     header = [
-        "runtime", "case", "kernel ns", "floor ns", "arrayq ns",
-        "kernel/floor", "kernel/arrayq", "target",
+        "runtime", "case", "kernel ns", "ledger ns", "floor ns", "arrayq ns",
+        "kernel/floor", "ledger/floor", "kernel/arrayq", "target",
     ]
     rows = []
     for runtime in runtimes:
@@ -211,40 +227,77 @@ def timing_table(runtimes):
         for case in CASES:
             try:
                 kernel = runtime["rows"][(case, "kernel")][0]
+                ledger = runtime["rows"][(case, "ledger")][0]
                 floor = runtime["rows"][(case, "floor")][0]
                 arrayq = runtime["rows"][(case, "arrayq")][0]
             except KeyError:
                 continue
-            to_floor = kernel / floor
-            to_arrayq = kernel / arrayq
             if case in TIMED_CASES and limit is not None:
-                target = "<= %.1fx floor: %s; < arrayq: %s" % (
-                    limit, _mark(to_floor <= limit), _mark(to_arrayq < 1.0))
+                target = "<= %.1fx floor: kernel %s, ledger %s; < arrayq: kernel %s, ledger %s" % (
+                    limit,
+                    _mark(kernel / floor <= limit),
+                    _mark(ledger / floor <= limit),
+                    _mark(kernel < arrayq),
+                    _mark(ledger < arrayq),
+                )
             else:
                 target = "none"
             rows.append([
-                runtime["label"], case, "%.0f" % kernel, "%.0f" % floor, "%.0f" % arrayq,
-                "%.2fx" % to_floor, "%.2fx" % to_arrayq, target,
+                runtime["label"], case, "%.0f" % kernel, "%.0f" % ledger, "%.0f" % floor,
+                "%.0f" % arrayq, "%.2fx" % (kernel / floor), "%.2fx" % (ledger / floor),
+                "%.2fx" % (kernel / arrayq), target,
             ])
     return _table(header, rows)
 
 
+def calls_table(runtimes):
+    """Return the Markdown table of ns per admission or snapshot call, with ratios."""
+    header = [
+        "runtime", "case", "kernel ns", "ledger ns", "floor ns",
+        "kernel/floor", "ledger/floor", "ledger/kernel",
+    ]
+    rows = []
+    for runtime in runtimes:
+        for case in CALL_CASES:
+            try:
+                kernel = runtime["rows"][(case, "kernel")][0]
+                ledger = runtime["rows"][(case, "ledger")][0]
+            except KeyError:
+                continue
+            floor = runtime["rows"].get((case, "floor"))
+            if floor is None:
+                floor_cells = ["", "", ""]
+            else:
+                floor = floor[0]
+                floor_cells = ["%.0f" % floor, "%.2fx" % (kernel / floor), "%.2fx" % (ledger / floor)]
+            rows.append(
+                [runtime["label"], case, "%.0f" % kernel, "%.0f" % ledger]
+                + floor_cells
+                + ["%.2fx" % (ledger / kernel)]
+            )
+    return _table(header, rows)
+
+
 def footprint_table(runtimes, mpy_size):
-    """Return the Markdown table of heap bytes per budget, per import and .mpy size."""
-    header = ["runtime", "what", "kernel", "floor", "arrayq", "target"]
+    """Return the Markdown table of heap bytes per budget and ledger, per import and .mpy size."""
+    header = ["runtime", "what", "kernel", "ledger", "floor", "arrayq", "target"]
     rows = []
     for runtime in runtimes:
         footprint = runtime["footprint"]
-        for what in ("budget-3", "budget-8"):
+        for what in FOOTPRINT_DIMS:
             if (what, "kernel") not in footprint:
                 continue
             kernel = footprint[(what, "kernel")]
+            ledger = footprint[(what, "ledger")]
             target = "none"
             if runtime["bits"] == "32":
-                target = "<= %d B: %s" % (BUDGET_BYTES_TARGET, _mark(kernel <= BUDGET_BYTES_TARGET))
+                target = "budget <= %d B: %s; ledger <= %d B: %s" % (
+                    BUDGET_BYTES_TARGET, _mark(kernel <= BUDGET_BYTES_TARGET),
+                    LEDGER_BYTES_TARGET, _mark(ledger <= LEDGER_BYTES_TARGET))
             rows.append([
-                runtime["label"], "heap per %s-dimension budget" % what[-1],
+                runtime["label"], "heap per budget or ledger, %s declared" % _dims_text(what),
                 "%d B" % kernel,
+                "%d B" % ledger,
                 "%d B" % footprint[(what, "floor")],
                 "%d B" % footprint[(what, "arrayq")],
                 target,
@@ -254,19 +307,26 @@ def footprint_table(runtimes, mpy_size):
             if size is not None:
                 rows.append([
                     runtime["label"], "heap for import from %s" % kind,
-                    "%d B" % size, "", "", "none",
+                    "%d B" % size, "", "", "", "none",
                 ])
     if mpy_size is not None:
         rows.append([
-            "mpy-cross", "budgetkernel.mpy size", "%d B" % mpy_size, "", "",
+            "mpy-cross", "budgetkernel.mpy size", "%d B" % mpy_size, "", "", "",
             "<= %d B: %s" % (MPY_BYTES_TARGET, _mark(mpy_size <= MPY_BYTES_TARGET)),
         ])
     return _table(header, rows)
 
 
+def _dims_text(what):
+    """Return "1 dimension" or "3 dimensions" for a footprint key such as "dims-3"."""
+    count = int(what.split("-")[1])
+    return "%d dimension%s" % (count, "" if count == 1 else "s")
+
+
 def render(runtimes, mpy_size):
     return "\n\n".join([
         "ns per charge (minimum of the rounds)\n\n" + timing_table(runtimes),
+        "ns per admission or snapshot call (minimum of the rounds)\n\n" + calls_table(runtimes),
         "Footprint (MicroPython, gc.mem_alloc)\n\n" + footprint_table(runtimes, mpy_size),
     ])
 
@@ -297,6 +357,10 @@ def write_page(path, runtimes, mpy_size, mpy_version):
         "## ns per charge",
         "",
         timing_table(runtimes),
+        "",
+        "## ns per admission or snapshot call",
+        "",
+        calls_table(runtimes),
         "",
         "## Footprint",
         "",

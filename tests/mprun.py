@@ -11,6 +11,7 @@ import sys
 
 # Kept in step with tests/test_*.py by tests/cpython/test_runner_list.py.
 TEST_MODULES = (
+    "test_admission",
     "test_allocation",
     "test_bad_input",
     "test_boundaries",
@@ -19,6 +20,8 @@ TEST_MODULES = (
     "test_differential",
     "test_dim",
     "test_interrupts",
+    "test_ledger",
+    "test_snapshot",
     "test_verdict",
 )
 
