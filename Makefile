@@ -99,8 +99,8 @@ STAGE = @printf '==> %s\n'
 
 .DEFAULT_GOAL := all
 .PHONY: all help firmware mpy-cross source venv debs test test-cpython test-board \
-	test-unix test-qemu test-import-error test-diff bench soak deploy device-test device-diff \
-	device-mip emulate \
+	test-unix test-qemu test-import-error test-diff test-snapshots bench soak deploy device-test \
+	device-diff device-snapshots device-mip emulate \
 	emulate-stop example clean
 
 all: example ## build mpy-cross and the unix firmware, then compare examples/agent_loop.py on it and on CPython
@@ -207,17 +207,17 @@ example: venv ## run examples/agent_loop.py on the unix firmware and on CPython 
 # each stage's time is printed so a slow stage is easy to spot.
 test: ## run pytest and the differential replay, then the suite on every board (with BOARD=x: on board x only)
 	@failed=""; \
-	for stage in $(if $(RUN_CPYTHON_TESTS),cpython diff) $(SELECTED_BOARDS); do \
+	for stage in $(if $(RUN_CPYTHON_TESTS),cpython diff snapshots) $(SELECTED_BOARDS); do \
 		start=$$(date +%s); \
 		case $$stage in \
-			cpython|diff) target=test-$$stage ;; \
+			cpython|diff|snapshots) target=test-$$stage ;; \
 			*) target="BOARD=$$stage test-board" ;; \
 		esac; \
 		if $(SUBMAKE) $$target; then outcome=passed; else outcome=FAILED; failed="$$failed $$stage"; fi; \
 		echo "==> $$stage: $$outcome in $$(( $$(date +%s) - start )) s"; \
 	done; \
 	if [ -n "$$failed" ]; then echo "==> FAILED:$$failed" >&2; exit 1; fi; \
-	echo "==> all tests passed: $(if $(RUN_CPYTHON_TESTS),cpython diff )$(SELECTED_BOARDS)"
+	echo "==> all tests passed: $(if $(RUN_CPYTHON_TESTS),cpython diff snapshots )$(SELECTED_BOARDS)"
 
 # The README example and the examples also run on the unix firmware here.
 test-cpython: venv ## run pytest on tests/ under CPython
@@ -267,6 +267,7 @@ test-qemu: venv
 	echo "==> testing on $(BOARD), budgetkernel frozen"; \
 	$(SUBMAKE) BOARD=$(BOARD) device-test PORT=$$port EXPECT=frozen; \
 	$(if $(BOARD_DIFF),$(SUBMAKE) BOARD=$(BOARD) device-diff PORT=$$port;) \
+	$(if $(BOARD_DIFF),$(SUBMAKE) BOARD=$(BOARD) device-snapshots PORT=$$port;) \
 	$(SUBMAKE) BOARD=$(BOARD) deploy PORT=$$port; \
 	echo "==> testing on $(BOARD), budgetkernel mpy"; \
 	$(SUBMAKE) BOARD=$(BOARD) device-test PORT=$$port EXPECT=mpy; \
@@ -292,6 +293,19 @@ test-diff: venv ## replay DIFF_CALLS generated calls on CPython, unix and unix-3
 	done
 	@$(VENV_PYTHON) tests/diff/compare.py --seed $(DIFF_SEED) $(DIFF_DIR)/cpython-model.txt \
 		$(DIFF_DIR)/cpython-kernel.txt $(DIFF_DIR)/unix-kernel.txt $(DIFF_DIR)/unix-32-kernel.txt
+
+# Snapshots written on CPython, unix and unix-32 (frozen module) must
+# restore on each of the others with the same totals, verdicts and bytes.
+SNAPSHOT_DIR := $(BUILD_DIR)/snapshots
+SNAPSHOT_PATH := PYTHONPATH=$(CURDIR):$(CURDIR)/tests/diff
+
+test-snapshots: venv ## write snapshots on CPython, unix and unix-32 and restore each one on the others
+	@$(SUBMAKE) BOARD=unix firmware
+	@$(SUBMAKE) BOARD=unix-32 firmware
+	$(STAGE) "restoring snapshots across CPython, unix and unix-32"
+	@$(VENV_PYTHON) tools/snapshot_check.py --micropython unix=$(BUILD_DIR)/unix/micropython \
+		--micropython unix-32=$(BUILD_DIR)/unix-32/micropython --module-folder .frozen \
+		--work $(SNAPSHOT_DIR) --timeout $(TEST_TIMEOUT)
 
 bench: venv ## print ns per charge and heap use on CPython, unix and unix-32 against two baselines
 	@$(SUBMAKE) BOARD=unix firmware
@@ -349,6 +363,33 @@ device-diff: venv ## replay DIFF_CALLS generated calls on the board on PORT and 
 	@PYTHONPATH=$(CURDIR):$(CURDIR)/tests/diff $(VENV_PYTHON) $(DIFF_REPLAY) --impl model --digest 1000 \
 		> $(DIFF_DIR)/cpython-model.digest
 	@$(VENV_PYTHON) tests/diff/compare.py --seed $(DIFF_SEED) $(DIFF_DIR)/cpython-model.digest $(DIFF_DIR)/device-kernel.digest
+
+# The board restores CPython's snapshots and CPython restores the board's.
+# The files go to their own folder on the board, removed afterwards.
+device-snapshots: venv ## restore CPython's snapshots on the board on PORT and the board's on CPython
+	@test -n "$(PORT)" || { echo "error: PORT is not set: make device-snapshots PORT=/dev/ttyACM0 (or the device make emulate printed)" >&2; exit 1; }
+	$(STAGE) "restoring snapshots on $(PORT) and on CPython"
+	@mkdir -p $(SNAPSHOT_DIR)
+	@$(SNAPSHOT_PATH) $(VENV_PYTHON) tests/diff/snapshots.py write > $(SNAPSHOT_DIR)/cpython.hex
+	@$(SNAPSHOT_PATH) $(VENV_PYTHON) tests/diff/snapshots.py expect > $(SNAPSHOT_DIR)/cpython.expect
+	@$(VENV)/bin/mpremote connect $(PORT) resume exec "import os; 'snap' in os.listdir('/') or os.mkdir('/snap')"
+	@$(VENV)/bin/mpremote connect $(PORT) resume cp tests/diff/tracegen.py tests/diff/snapshots.py \
+		$(SNAPSHOT_DIR)/cpython.hex :/snap/ >/dev/null
+	@for call in "read('/snap/cpython.hex') device-read-cpython.txt" "write_lines() device.hex" "expect() device.expect"; do \
+		set -- $$call; \
+		timeout $(TEST_TIMEOUT) $(VENV)/bin/mpremote connect $(PORT) resume exec \
+			"import sys; '/snap' in sys.path or sys.path.insert(0, '/snap'); import snapshots; snapshots.$$1" \
+			| tr -d '\r' > $(SNAPSHOT_DIR)/$$2; \
+	done
+	@$(VENV)/bin/mpremote connect $(PORT) resume exec \
+		"import os, sys; sys.path.remove('/snap'); [os.remove('/snap/' + f) for f in os.listdir('/snap')]; os.rmdir('/snap')"
+	@$(SNAPSHOT_PATH) $(VENV_PYTHON) tests/diff/snapshots.py read $(SNAPSHOT_DIR)/device.hex \
+		> $(SNAPSHOT_DIR)/cpython-read-device.txt
+	@$(VENV_PYTHON) tools/snapshot_check.py \
+		--compare $(SNAPSHOT_DIR)/cpython.hex $(SNAPSHOT_DIR)/device.hex \
+		--compare $(SNAPSHOT_DIR)/cpython.expect $(SNAPSHOT_DIR)/device.expect \
+		--compare $(SNAPSHOT_DIR)/cpython.expect $(SNAPSHOT_DIR)/device-read-cpython.txt \
+		--compare $(SNAPSHOT_DIR)/device.expect $(SNAPSHOT_DIR)/cpython-read-device.txt
 
 emulate: venv ## start the emulated BOARD (BOARD=qemu-mps2-an385) and print the serial device to pass as PORT
 ifeq ($(BOARD_QEMU),)
