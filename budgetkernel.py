@@ -837,13 +837,6 @@ class Budget:
         room = hot[dim]
         if room < 0:
             _raise_undeclared(dim)
-        # Split the amount into small ints before the first write: for a
-        # long-int amount this is the one step that allocates, so a
-        # MemoryError here (heap locked, or full) leaves the budget unchanged.
-        low = amount & 0xFFFFFF
-        middle = (amount >> 24) & 0xFFFFFF
-        high = amount >> 48
-
         buf = self._u64
         bounds = hot[_MAX_DIMS]
         slot = self._slot(dim)
@@ -855,6 +848,13 @@ class Budget:
                 if mode == _PREVIEW or verdict._kind == _EXHAUSTED:
                     return verdict
                 mode = _COMMIT
+
+        # Split the amount into small ints before the first write: for a
+        # long-int amount this is the one step that allocates, so a
+        # MemoryError here (heap locked, or full) leaves the budget unchanged.
+        low = amount & 0xFFFFFF
+        middle = (amount >> 24) & 0xFFFFFF
+        high = amount >> 48
         if mode != _COMMIT:
             # Only an amount of 2**28 or more gets here. The window end is
             # kept as three small ints, so putting it back allocates nothing.
