@@ -7,7 +7,11 @@ random module uses another algorithm and is missing on small ports.
 Calls are biased toward the hard places: limits and warn thresholds at
 the small-int boundaries, saturation at 2**64 - 1, warn = 0, limit = 1,
 zero-amount polls, resets, undeclared dimensions, builder errors and
-bad arguments.
+bad arguments. Besides charges on the budget, the calls include preview,
+try_charge and try_charge_all, ledgers of the builder's policy (later
+calls go to the budget or to one of the ledgers), snapshot round trips,
+and damaged snapshots that restore() and restore_spent_from() must
+reject with the right SnapshotError reason.
 """
 
 U64_MAX = (1 << 64) - 1
@@ -25,6 +29,16 @@ OP_WORST = 8  # verdict a .worst(verdict b), both given as verdict codes
 OP_VERDICT = 9  # Verdict.warn(dim) if a == 0 else Verdict.exhausted(dim)
 OP_NAME = 10  # Dim.name(dim)
 OP_TOTALS = 11  # spent() of all eight dimensions
+OP_PREVIEW = 12  # account.preview(dim, a)
+OP_TRY = 13  # account.try_charge(dim, a)
+OP_TRY_ALL = 14  # account.try_charge_all(charges)
+OP_POLICY = 15  # builder.build_policy()
+OP_LEDGER = 16  # a new ledger of the latest policy goes into slot a and becomes the target
+OP_TARGET = 17  # later account calls go to slot a
+OP_SNAPSHOT = 18  # account.snapshot_into(a buffer of shape a, size parameter b)
+OP_RESTORE = 19  # Budget.restore(the account's snapshot as buffer type a) replaces the account
+OP_RESTORE_SPENT = 20  # restore_spent_from(), totals from source a (SOURCE_*), slot b
+OP_CORRUPT = 21  # damage the account's snapshot (MUT_* dim, a, b), restore it as field c selects
 
 OP_NAMES = (
     "builder",
@@ -39,7 +53,87 @@ OP_NAMES = (
     "verdict",
     "name",
     "totals",
+    "preview",
+    "try_charge",
+    "try_charge_all",
+    "build_policy",
+    "ledger",
+    "target",
+    "snapshot_into",
+    "restore",
+    "restore_spent_from",
+    "corrupt",
 )
+
+# Calls on the account that is the current target. Slot 0 contains the
+# budget that build() made, and slots 1..3 contain ledgers. OP_RESTORE may
+# put a Budget into a ledger's slot, with the same limits, so nothing else
+# changes.
+ACCOUNT_OPS = (
+    OP_CHARGE,
+    OP_SPENT,
+    OP_REMAINING,
+    OP_RESET,
+    OP_TOTALS,
+    OP_PREVIEW,
+    OP_TRY,
+    OP_TRY_ALL,
+    OP_SNAPSHOT,
+    OP_RESTORE,
+    OP_RESTORE_SPENT,
+    OP_CORRUPT,
+)
+MAX_ACCOUNTS = 4
+
+SNAPSHOT_SIZE = 200
+SNAPSHOT_CRC_AT = 198
+
+# Buffers for OP_SNAPSHOT (the a field). The replay fills each with a
+# pattern first, so that a zero byte the kernel fails to write shows up.
+SNAP_BYTEARRAY = 0  # bytearray(200)
+SNAP_LONGER = 1  # bytearray(200 + b); the b bytes after the snapshot must keep the pattern
+SNAP_VIEW = 2  # memoryview of a bytearray(200)
+SNAP_VIEW_SLICE = 3  # memoryview(bytearray(b + 208))[b:]; bytes outside the view must keep it
+SNAP_BYTES = 4  # bytes(200): TypeError
+SNAP_SHORT = 5  # bytearray(b), b < 200: ValueError
+SNAP_SHORT_VIEW = 6  # memoryview(bytearray(300))[:b], b < 200: ValueError
+SNAP_NONE = 7  # None: TypeError
+SNAP_NAMES = ("bytearray", "longer", "view", "view_slice", "bytes", "short", "short_view", "none")
+
+# How a snapshot is passed to restore() and restore_spent_from().
+AS_BYTEARRAY = 0
+AS_BYTES = 1
+AS_VIEW = 2
+AS_LIST = 3  # a list of ints: TypeError
+AS_NAMES = ("bytearray", "bytes", "view", "list")
+
+# Where OP_RESTORE_SPENT takes the totals from (the a field).
+SOURCE_FRESH = 0  # the target's snapshot, into a fresh account that then replaces it
+SOURCE_SLOT = 1  # the snapshot of slot b, into the target
+SOURCE_SAVED = 2  # the last snapshot OP_SNAPSHOT wrote, perhaps of an earlier budget
+SOURCE_NAMES = ("fresh", "slot", "saved")
+
+# Damage for OP_CORRUPT (the dim field), applied to the 200 bytes that
+# snapshot_into() wrote.
+MUT_XOR = 0  # data[a] ^= b
+MUT_SET = 1  # data[a] = b
+MUT_FILL = 2  # data[a:a + 8] = b repeated: a whole u64 field
+MUT_COPY = 3  # data[a:a + 8] = data[b:b + 8]
+MUT_TRUNCATE = 4  # keep data[:a]
+MUT_EXTEND = 5  # append a bytes of 0xA5, which restore() must ignore
+MUT_NAMES = ("xor", "set", "fill", "copy", "truncate", "extend")
+
+# Bits of OP_CORRUPT's c field: bit 0 recomputes the CRC after the damage,
+# bits 1-2 choose the call (CALL_*), bits 3-4 the buffer type (AS_*).
+CORRUPT_RESEAL = 1
+CALL_RESTORE = 0  # Budget.restore(); the result is only looked at
+CALL_RESTORE_SPENT = 1  # target.restore_spent_from()
+CALL_RESTORE_KEEP = 2  # Budget.restore(); the result replaces the target
+CALL_NAMES = ("restore", "restore_spent_from", "restore_keep")
+
+TRUNCATED_LENGTHS = (0, 1, 2, 3, 6, 30, 198, 199)
+BAD_VERSIONS = (0, 2, 3, 0x81, 0xFF)
+BAD_MAGIC_BYTES = (0, 0x41, 0x42, 0x4B, 0x62, 0x6B, 0xFF)
 
 # Verdict codes for OP_WORST: 0 is CONTINUE, 1 + dim is warn(dim),
 # 9 + dim is exhausted(dim), VERDICT_LAST is the verdict of the latest
@@ -49,6 +143,10 @@ VERDICT_NONE = 18
 
 BAD_DIMS = (8, -1, "tokens", None, 1.0, True, False, 9, -8, 2**64)
 BAD_U64S = (-1, 2**64, 1.5, True, "1", None, False, -(2**64), 2**65, 0.0)
+# Not a (dim, amount) pair: wrong length, or not a tuple or list.
+BAD_PAIRS = ((), (0,), (0, 1, 2), [], [1], [0, 1, 2], None, 5, "ab", "a")
+# Not a list or tuple of pairs.
+BAD_CHARGES = (None, 5, "ab", 1.0, True)
 
 _BOUNDARY_BASES = (1 << 28, 1 << 29, 1 << 30, 1 << 31, 1 << 32, 1 << 62, 1 << 63)
 
@@ -137,13 +235,31 @@ class Random:
         return values[self.next24() % len(values)]
 
 
+def crc16(data, count):
+    """Return the CRC-16/CCITT-FALSE of data[0:count], bit by bit.
+
+    The replay uses it to give a damaged snapshot a valid checksum again,
+    so that the checks after the checksum get exercised.
+    """
+    crc = 0xFFFF
+    for i in range(count):
+        crc ^= data[i] << 8
+        for _ in range(8):
+            if crc & 0x8000:
+                crc = ((crc << 1) ^ 0x1021) & 0xFFFF
+            else:
+                crc = (crc << 1) & 0xFFFF
+    return crc
+
+
 class Generator:
-    """Produces one call at a time, in the fields op, dim, a and b.
+    """Produces one call at a time, in the fields op, dim, a, b, c and charges.
 
     The fields are reused for every call so that the inner loop makes no
-    objects for small values. The caller runs the call and, after
-    OP_BUILD, reports with built() whether build() returned a budget,
-    because the next calls depend on it.
+    objects for small values; only OP_TRY_ALL builds a new charges list.
+    The caller runs the call and, after OP_BUILD, reports with built()
+    whether build() returned a budget, because the next calls depend on
+    it. target is the account slot that account calls go to.
     """
 
     def __init__(self, seed):
@@ -153,14 +269,22 @@ class Generator:
         self.dim = 0
         self.a = 0
         self.b = 0
+        self.c = 0
+        self.charges = None
+        self.target = 0
         # Declared dims, with their limits and warn thresholds (None when
         # unset). Written only by calls that the generator made valid.
         self._limits = [None] * 8
         self._warns = [None] * 8
         self._declared = []
-        # The expected total per dim, used only to aim charges at
-        # limits and thresholds; a wrong value only makes a worse aim.
-        self._shadow = [0] * 8
+        # The expected total per dim of each account slot, used only to
+        # aim charges at limits and thresholds, so a wrong value only makes
+        # a worse aim. _shadow is the list of the target slot.
+        self._shadows = [[0] * 8 for _ in range(MAX_ACCOUNTS)]
+        self._shadow = self._shadows[0]
+        self._accounts = 1  # slots in use: the budget and the ledgers
+        self._policy_tried = False  # OP_POLICY was made for this builder
+        self._has_policy = False  # the replay has a policy from this budget's builder
         self._pending = 0  # builder calls still to make before build()
         self._left = 0  # budget calls left before a new builder
         self._phase = 0  # 0: new builder next, 1: declaring, 2: budget
@@ -173,8 +297,13 @@ class Generator:
             # Large amounts soon saturate every total, so most budgets get
             # few of them and spend their calls near limits and thresholds.
             self._huge = 40 if self.random.chance(30) else 4
-            for dim in range(8):
-                self._shadow[dim] = 0
+            for shadow in self._shadows:
+                for dim in range(8):
+                    shadow[dim] = 0
+            self._accounts = 1
+            self._switch(0)
+            # build_policy() checks what build() checks, so it succeeded too.
+            self._has_policy = self._policy_tried
         else:
             self._phase = 0
 
@@ -186,6 +315,10 @@ class Generator:
             if self._pending > 0:
                 self._pending -= 1
                 self._declare()
+            elif not self._policy_tried and self.random.chance(25):
+                # Sometimes build_policy() first: it must raise what build() raises.
+                self._policy_tried = True
+                self.op = OP_POLICY
             else:
                 self.op = OP_BUILD
         else:
@@ -205,6 +338,7 @@ class Generator:
             self._limits[dim] = None
             self._warns[dim] = None
         self._declared = []
+        self._policy_tried = False
         roll = rnd.below(100)
         if roll < 4:
             self._pending = 0  # build() with no dimensions
@@ -284,34 +418,246 @@ class Generator:
 
     def _budget_call(self):
         rnd = self.random
-        roll = rnd.below(100)
-        if roll < 70:
-            self.op = OP_CHARGE
-            self._charge()
+        roll = rnd.below(1000)
+        if roll < 540:
+            self._charge(OP_CHARGE)
             return
-        if roll < 75:
+        if roll < 600:
+            self._charge(OP_PREVIEW)
+            return
+        if roll < 670:
+            self._charge(OP_TRY)
+            return
+        if roll < 715:
+            self.op = OP_TRY_ALL
+            self._charge_list()
+            return
+        if roll < 950:
+            self._query_call(roll)
+            return
+        self._account_call(roll)
+
+    def _query_call(self, roll):
+        """Choose one of the calls that read or reset state, for roll in 715..949."""
+        rnd = self.random
+        if roll < 755:
             self.op = OP_SPENT
-        elif roll < 80:
+        elif roll < 795:
             self.op = OP_REMAINING
-        elif roll < 83:
+        elif roll < 819:
             self.op = OP_RESET
             for dim in range(8):
                 self._shadow[dim] = 0
             return
-        elif roll < 90:
+        elif roll < 873:
             self.op = OP_TOTALS
             return
-        elif roll < 96:
+        elif roll < 919:
             self.op = OP_WORST
             self.a = rnd.below(VERDICT_LAST + 1)
             self.b = rnd.below(VERDICT_NONE + 1)
             return
-        elif roll < 98:
+        elif roll < 935:
             self.op = OP_VERDICT
             self.a = rnd.below(2)
         else:
             self.op = OP_NAME
         self.dim = self._any_dim()
+
+    def _account_call(self, roll):
+        """Choose a ledger, target or snapshot call, for roll in 950..999."""
+        rnd = self.random
+        if roll < 960:
+            self._new_ledger()
+        elif roll < 972:
+            self.op = OP_TARGET
+            # Half of the switches go back to the budget, so that it keeps
+            # about half of the account calls.
+            self.a = 0 if rnd.chance(50) else rnd.below(self._accounts)
+            self._switch(self.a)
+        elif roll < 980:
+            self.op = OP_SNAPSHOT
+            self._snapshot_buffer()
+        elif roll < 985:
+            self.op = OP_RESTORE
+            self.a = rnd.below(3)
+        elif roll < 991:
+            self._restore_spent()
+        else:
+            self._corrupt()
+
+    # -- ledgers and snapshots -----------------------------------------------
+
+    def _switch(self, slot):
+        self.target = slot
+        self._shadow = self._shadows[slot]
+
+    def _new_ledger(self):
+        if not self._has_policy:
+            self.op = OP_POLICY
+            self._has_policy = True
+            return
+        self.op = OP_LEDGER
+        if self._accounts < MAX_ACCOUNTS:
+            slot = self._accounts
+            self._accounts += 1
+        else:
+            slot = 1 + self.random.below(MAX_ACCOUNTS - 1)
+        self.a = slot
+        self._switch(slot)
+        for dim in range(8):
+            self._shadow[dim] = 0
+
+    def _snapshot_buffer(self):
+        rnd = self.random
+        roll = rnd.below(100)
+        self.b = 0
+        if roll < 25:
+            self.a = SNAP_BYTEARRAY
+        elif roll < 45:
+            self.a = SNAP_LONGER
+            self.b = 1 + rnd.below(40)
+        elif roll < 60:
+            self.a = SNAP_VIEW
+        elif roll < 75:
+            self.a = SNAP_VIEW_SLICE
+            self.b = 1 + rnd.below(40)
+        elif roll < 80:
+            self.a = SNAP_BYTES
+        elif roll < 90:
+            self.a = SNAP_SHORT
+            self.b = rnd.pick(TRUNCATED_LENGTHS)
+        elif roll < 95:
+            self.a = SNAP_SHORT_VIEW
+            self.b = rnd.pick(TRUNCATED_LENGTHS)
+        else:
+            self.a = SNAP_NONE
+
+    def _restore_spent(self):
+        rnd = self.random
+        self.op = OP_RESTORE_SPENT
+        roll = rnd.below(100)
+        self.b = 0
+        if roll < 45:
+            self.a = SOURCE_FRESH
+        elif roll < 80:
+            self.a = SOURCE_SLOT
+            self.b = rnd.below(self._accounts)
+            source = self._shadows[self.b]
+            for dim in range(8):
+                self._shadow[dim] = source[dim]
+        else:
+            # A snapshot of this budget's policy loads, and one of an
+            # earlier budget mostly raises policy_mismatch.
+            self.a = SOURCE_SAVED
+
+    def _corrupt(self):
+        """Choose one kind of damage to a snapshot, and how to restore it."""
+        rnd = self.random
+        self.op = OP_CORRUPT
+        self.b = 0
+        reseal = 0
+        roll = rnd.below(100)
+        if roll < 14:
+            self.dim = MUT_TRUNCATE
+            self.a = rnd.pick(TRUNCATED_LENGTHS) if rnd.chance(50) else rnd.below(SNAPSHOT_SIZE)
+        elif roll < 20:
+            self.dim = MUT_EXTEND
+            self.a = 1 + rnd.below(16)
+        elif roll < 38:
+            # Without a new CRC, any flipped byte is caught by the magic,
+            # version or checksum check.
+            self.dim = MUT_XOR
+            self.a = rnd.below(SNAPSHOT_SIZE)
+            self.b = 1 + rnd.below(255)
+        elif roll < 46:
+            self.dim = MUT_SET
+            self.a = 2
+            self.b = rnd.pick(BAD_VERSIONS)
+            reseal = rnd.below(2)
+        elif roll < 52:
+            # One magic byte, or the first 8 bytes, so that the version and
+            # the masks are wrong too and bad_magic must still win.
+            self.dim = MUT_SET if rnd.chance(70) else MUT_FILL
+            self.a = rnd.below(2) if self.dim == MUT_SET else 0
+            self.b = rnd.pick(BAD_MAGIC_BYTES)
+            reseal = rnd.below(2)
+        else:
+            reseal = CORRUPT_RESEAL
+            self._corrupt_contents()
+
+        roll = rnd.below(100)
+        if roll < 45:
+            call = CALL_RESTORE
+        elif roll < 90:
+            call = CALL_RESTORE_SPENT
+        else:
+            call = CALL_RESTORE_KEEP
+
+        roll = rnd.below(100)
+        if roll < 70:
+            kind = AS_BYTEARRAY
+        elif roll < 82:
+            kind = AS_BYTES
+        elif roll < 94:
+            kind = AS_VIEW
+        else:
+            kind = AS_LIST
+        self.c = reseal | (call << 1) | (kind << 3)
+
+    def _corrupt_contents(self):
+        """Choose damage behind a valid checksum: masks, reserved byte, records."""
+        rnd = self.random
+        roll = rnd.below(100)
+        if roll < 8:
+            self.dim = MUT_XOR
+            self.a = 3  # declared mask
+            self.b = 1 << rnd.below(8)
+            return
+        if roll < 16:
+            self.dim = MUT_XOR
+            self.a = 4  # warn mask
+            self.b = 1 << rnd.below(8)
+            return
+        if roll < 22:
+            self.dim = MUT_SET
+            self.a = 5  # reserved
+            self.b = 1 + rnd.below(255)
+            return
+        if roll < 26:
+            self.dim = MUT_SET
+            self.a = 3  # nothing declared
+            self.b = 0
+            return
+
+        # Damage to one field of a record, mostly of a declared dim.
+        if self._declared and rnd.chance(80):
+            dim = rnd.pick(self._declared)
+        else:
+            dim = rnd.below(8)
+        record = 6 + 24 * dim
+        field = record + 8 * rnd.below(3)  # limit, warn or spent
+        roll = rnd.below(100)
+        if roll < 35:
+            self.dim = MUT_XOR
+            self.a = field + rnd.below(8)
+            self.b = 1 + rnd.below(255)
+        elif roll < 50:
+            self.dim = MUT_FILL
+            self.a = field
+            self.b = 0
+        elif roll < 62:
+            self.dim = MUT_FILL
+            self.a = field
+            self.b = 0xFF
+        elif roll < 80:
+            self.dim = MUT_COPY
+            self.a = record + 8  # warn = limit
+            self.b = record
+        else:
+            self.dim = MUT_COPY
+            self.a = record + 16  # spent = limit
+            self.b = record
 
     def _any_dim(self):
         """Return a declared dim mostly, else an undeclared or a bad one."""
@@ -323,7 +669,8 @@ class Generator:
             return rnd.below(8)
         return rnd.pick(BAD_DIMS)
 
-    def _charge(self):
+    def _charge(self, op):
+        """Choose dim and amount for charge, preview or try_charge (op)."""
         rnd = self.random
         dim = self._any_dim()
         declared = type(dim) is int and 0 <= dim < 8 and self._limits[dim] is not None
@@ -334,15 +681,94 @@ class Generator:
             for other in range(8):
                 self._shadow[other] = 0
             return
+        self.op = op
         self.dim = dim
         if rnd.chance(4):
             self.a = rnd.pick(BAD_U64S)
             return
         amount = self._amount(dim, declared)
         self.a = amount
-        if declared:
-            total = self._shadow[dim] + amount
-            self._shadow[dim] = total if total < U64_MAX else U64_MAX
+        if not declared or op == OP_PREVIEW:
+            return
+        total = self._shadow[dim] + amount
+        if total > U64_MAX:
+            total = U64_MAX
+        if op == OP_CHARGE or total <= self._limits[dim]:
+            self._shadow[dim] = total
+
+    def _charge_list(self):
+        """Set charges for try_charge_all: 0 to 4 pairs, sometimes with one fault."""
+        rnd = self.random
+        roll = rnd.below(100)
+        if roll < 6:
+            count = 0
+        elif roll < 30:
+            count = 1
+        elif roll < 62:
+            count = 2
+        elif roll < 85:
+            count = 3
+        else:
+            count = 4
+
+        if rnd.chance(80):
+            # Mostly dims that are not exhausted yet, because one exhausted
+            # dim makes try_charge_all reject the whole list.
+            free = [dim for dim in self._declared if self._shadow[dim] <= self._limits[dim]]
+        else:
+            free = list(self._declared)
+        if count > len(free):
+            count = len(free)
+        charges = []
+        for _ in range(count):
+            dim = free.pop(rnd.below(len(free)))
+            amount = self._amount(dim, True)
+            charges.append([dim, amount] if rnd.chance(15) else (dim, amount))
+
+        valid = self._add_fault(charges)
+        if rnd.chance(2):
+            self.charges = rnd.pick(BAD_CHARGES)
+            return
+        if valid:
+            self._charge_all_shadow(charges)
+        self.charges = tuple(charges) if rnd.chance(30) else charges
+
+    def _add_fault(self, charges):
+        """Put at most one bad item into charges; return True when none went in."""
+        rnd = self.random
+        roll = rnd.below(100)
+        where = rnd.below(len(charges) + 1)
+        if roll < 5 and charges:
+            item = (charges[rnd.below(len(charges))][0], rnd.below(4))  # repeated dim
+        elif roll < 9:
+            undeclared = [dim for dim in range(8) if self._limits[dim] is None]
+            if not undeclared:
+                return True
+            item = (rnd.pick(undeclared), rnd.below(4))
+        elif roll < 13:
+            item = rnd.pick(BAD_PAIRS)
+        elif roll < 16:
+            item = (rnd.pick(BAD_DIMS), rnd.below(4))
+        elif roll < 19 and self._declared:
+            item = (rnd.pick(self._declared), rnd.pick(BAD_U64S))
+        else:
+            return True
+        charges.insert(where, item)
+        return False
+
+    def _charge_all_shadow(self, charges):
+        """Add the charges to the shadow when none of them would exhaust its dim."""
+        shadow = self._shadow
+        totals = []
+        for pair in charges:
+            total = shadow[pair[0]] + pair[1]
+            if total > U64_MAX:
+                total = U64_MAX
+            if total > self._limits[pair[0]]:
+                return
+            totals.append(total)
+        for i in range(len(charges)):
+            shadow[charges[i][0]] = totals[i]
 
     def _amount(self, dim, declared):
         rnd = self.random
