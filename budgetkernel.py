@@ -954,7 +954,9 @@ class Budget:
         buf, writing nothing.
         """
         if _type(buf) is not bytearray and _type(buf) is not memoryview:
-            raise TypeError("snapshot buffer must be a bytearray or memoryview, got %r" % (buf,))
+            raise TypeError(
+                "snapshot buffer must be a bytearray or memoryview, got %s" % _type(buf).__name__
+            )
         if len(buf) < SNAPSHOT_SIZE:
             raise ValueError(
                 "snapshot buffer must hold at least %d bytes, got %d" % (SNAPSHOT_SIZE, len(buf))
@@ -1078,7 +1080,9 @@ def _check_snapshot(buf):
     """
     kind = _type(buf)
     if kind is not bytes and kind is not bytearray and kind is not memoryview:
-        raise TypeError("snapshot must be bytes, a bytearray or a memoryview, got %r" % (buf,))
+        raise TypeError(
+            "snapshot must be bytes, a bytearray or a memoryview, got %s" % _type(buf).__name__
+        )
     if len(buf) < SNAPSHOT_SIZE:
         raise SnapshotError(
             "truncated", "snapshot must be at least %d bytes, got %d" % (SNAPSHOT_SIZE, len(buf))

@@ -293,7 +293,9 @@ class Account:
     def snapshot_into(self, buf):
         """Write the snapshot into buf[0:SNAPSHOT_SIZE]."""
         if type(buf) is not bytearray and type(buf) is not memoryview:
-            raise TypeError("snapshot buffer must be a bytearray or memoryview, got %r" % (buf,))
+            raise TypeError(
+                "snapshot buffer must be a bytearray or memoryview, got %s" % type(buf).__name__
+            )
         if len(buf) < SNAPSHOT_SIZE:
             raise ValueError("snapshot buffer must hold %d bytes, got %d"
                              % (SNAPSHOT_SIZE, len(buf)))
@@ -409,7 +411,9 @@ def decode_snapshot(buf):
     then contents (SnapshotError with that reason).
     """
     if type(buf) is not bytes and type(buf) is not bytearray and type(buf) is not memoryview:
-        raise TypeError("snapshot must be bytes, a bytearray or a memoryview, got %r" % (buf,))
+        raise TypeError(
+            "snapshot must be bytes, a bytearray or a memoryview, got %s" % type(buf).__name__
+        )
     if len(buf) < SNAPSHOT_SIZE:
         raise SnapshotError("truncated")
     if buf[0] != 0x42 or buf[1] != 0x4B:
