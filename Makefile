@@ -254,24 +254,28 @@ test-unix: firmware venv
 
 # An emulated board goes through the same commands as a real one: emulate,
 # device-test against the frozen module, deploy the .mpy, device-test again.
-# Each run boots a fresh emulator, and the EXIT trap stops it whether the
-# tests pass, fail or are interrupted (INT and TERM exit through it).
+# Each form gets a freshly booted emulator, because the names that a suite
+# run interns stay on the heap until a reset, and a small heap cannot hold
+# two runs. The EXIT trap stops the emulator whether the tests pass, fail or
+# are interrupted (INT and TERM exit through it).
+REBOOT_EMULATOR = $(SUBMAKE) BOARD=$(BOARD) emulate-stop; $(SUBMAKE) BOARD=$(BOARD) emulate; \
+	port=$$(cat $(EMULATOR_STATE)/port)
+
 test-qemu: venv
 	@rm -rf $(BUILD_DIR)/device-test
 	@set -e; \
-	$(SUBMAKE) BOARD=$(BOARD) emulate-stop; \
 	trap '$(SUBMAKE) BOARD=$(BOARD) emulate-stop' EXIT; \
 	trap 'exit 130' INT TERM; \
-	$(SUBMAKE) BOARD=$(BOARD) emulate; \
-	port=$$(cat $(EMULATOR_STATE)/port); \
+	$(REBOOT_EMULATOR); \
 	echo "==> testing on $(BOARD), budgetkernel frozen"; \
 	$(SUBMAKE) BOARD=$(BOARD) device-test PORT=$$port EXPECT=frozen; \
 	$(if $(BOARD_DIFF),$(SUBMAKE) BOARD=$(BOARD) device-diff PORT=$$port;) \
 	$(if $(BOARD_DIFF),$(SUBMAKE) BOARD=$(BOARD) device-snapshots PORT=$$port;) \
+	$(REBOOT_EMULATOR); \
 	$(SUBMAKE) BOARD=$(BOARD) deploy PORT=$$port; \
 	echo "==> testing on $(BOARD), budgetkernel mpy"; \
 	$(SUBMAKE) BOARD=$(BOARD) device-test PORT=$$port EXPECT=mpy; \
-	$(if $(BOARD_MIP),$(SUBMAKE) BOARD=$(BOARD) device-mip PORT=$$port;) \
+	$(if $(BOARD_MIP),$(REBOOT_EMULATOR); $(SUBMAKE) BOARD=$(BOARD) device-mip PORT=$$port;) \
 	$(VENV_PYTHON) tools/suite_result.py compare $(BUILD_DIR)/device-test/*.result
 
 # Transcripts of the same generated calls must match byte for byte: the

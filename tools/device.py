@@ -158,6 +158,10 @@ def deploy(args):
         "sys.modules.pop('{0}', None)\n"
         "import {0}\n"
         "print('deployed: {0} %s from %s' % (getattr({0}, '__version__', '?'), {0}.__file__))\n"
+        # The REPL keeps its globals, and a loaded .mpy is several KiB of
+        # heap that a small board needs for the suite.
+        "del {0}\n"
+        "sys.modules.pop('{0}', None)\n"
     ).format(name)
     print("    " + mpremote(args.port, ["exec", verify]).strip())
 
