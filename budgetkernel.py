@@ -178,7 +178,7 @@ _SNAPSHOT_VERSION = const(1)
 _SNAPSHOT_RECORDS = const(6)
 _SNAPSHOT_CRC = const(198)
 
-# Where the verdicts start in an account's _hot list: after the 8 rooms and
+# Index of the first verdict in an account's _hot list, after the 8 rooms and
 # the limits buffer. A positive index keeps CPython's list-index fast path.
 _VERDICTS = const(9)
 
@@ -476,6 +476,39 @@ for _dim in Dim.ALL:
     _WARN_VERDICTS.append(Verdict(_WARN, _dim))
     _EXHAUSTED_VERDICTS.append(Verdict(_EXHAUSTED, _dim))
     _CHARGE_ERRORS.append(ChargeError(_dim))
+
+
+# One SnapshotError per reason, raised in place of a new one when the heap is
+# locked, so that restore_spent_from() still reports why it rejected a blob.
+_SNAPSHOT_REASONS = (
+    "truncated",
+    "bad_magic",
+    "bad_version",
+    "bad_checksum",
+    "bad_contents",
+    "policy_mismatch",
+)
+_SNAPSHOT_ERRORS = []
+for _reason in _SNAPSHOT_REASONS:
+    _SNAPSHOT_ERRORS.append(
+        SnapshotError(_reason, "snapshot rejected: %s (no details with the heap locked)" % _reason)
+    )
+
+
+def _snapshot_error(reason, text, first, second):
+    """Return a SnapshotError whose message is text % (first, second).
+
+    A None argument is left out. While the heap is locked the message
+    cannot be built, and the prebuilt error for reason is returned instead.
+    """
+    try:
+        if second is not None:
+            text = text % (first, second)
+        elif first is not None:
+            text = text % first
+        return SnapshotError(reason, text)
+    except MemoryError:
+        return _SNAPSHOT_ERRORS[_SNAPSHOT_REASONS.index(reason)]
 
 
 def _raise_undeclared(dim):
@@ -798,7 +831,8 @@ class Budget:
         severe verdict is returned, the first one on equal severity. Every
         pair is checked before anything changes, with the errors of
         charge(), plus TypeError for a malformed pair and ValueError for a
-        repeated dim.
+        repeated dim. charges is read again for each step, so it must not
+        change during the call, for example from an interrupt handler.
         """
         count = self._check_charges(charges)
         for i in range(count):
@@ -815,15 +849,25 @@ class Budget:
 
     def _check_charges(self, charges):
         """Check the pairs for try_charge_all() as charge() would; return their count."""
-        if _type(charges) is not list and _type(charges) is not tuple:
+        # The messages name types and lengths, not repr(): a caller's list
+        # can be long enough that quoting it would exhaust a small heap.
+        kind = _type(charges)
+        if kind is not list and kind is not tuple:
             raise TypeError(
-                "charges must be a list or tuple of (dim, amount) pairs, got %r" % (charges,)
+                "charges must be a list or tuple of (dim, amount) pairs, got %s" % kind.__name__
             )
         count = len(charges)
         for i in range(count):
             pair = charges[i]
-            if (_type(pair) is not tuple and _type(pair) is not list) or len(pair) != 2:
-                raise TypeError("each charge must be a (dim, amount) pair, got %r" % (pair,))
+            kind = _type(pair)
+            if kind is not tuple and kind is not list:
+                raise TypeError(
+                    "charges[%d] must be a (dim, amount) tuple or list, got %s" % (i, kind.__name__)
+                )
+            if len(pair) != 2:
+                raise TypeError(
+                    "charges[%d] must have 2 items, dim and amount, got %d" % (i, len(pair))
+                )
             dim = pair[0]
             _check_dim(dim)
             _check_u64("amount", pair[1])
@@ -831,7 +875,9 @@ class Budget:
                 _raise_undeclared(dim)
             for j in range(i):
                 if charges[j][0] == dim:
-                    raise ValueError("charges must name each dim once, got dim %d twice" % dim)
+                    raise ValueError(
+                        "charges must name each dim once, got '%s' twice" % _NAMES[dim]
+                    )
         return count
 
     def _settle(self, dim, amount, mode):
@@ -947,16 +993,16 @@ class Budget:
     def snapshot_into(self, buf):  # no allocation on MicroPython
         """Write the limits, thresholds and totals into buf, in SNAPSHOT_SIZE bytes.
 
-        buf is a bytearray or memoryview of at least SNAPSHOT_SIZE bytes;
-        only its first SNAPSHOT_SIZE bytes are written. The format is
-        versioned, little-endian and checksummed, so Budget.restore() reads
-        it back on any machine. Raises TypeError or ValueError for another
-        buf, writing nothing.
+        buf is a bytearray of at least SNAPSHOT_SIZE bytes; only its first
+        SNAPSHOT_SIZE bytes are written. The format is versioned,
+        little-endian and checksummed, so Budget.restore() reads it back on
+        any machine. Raises TypeError or ValueError for another buf,
+        writing nothing.
         """
-        if _type(buf) is not bytearray and _type(buf) is not memoryview:
-            raise TypeError(
-                "snapshot buffer must be a bytearray or memoryview, got %s" % _type(buf).__name__
-            )
+        # A memoryview is not accepted: its items may be signed, wider than
+        # a byte or read-only, and MicroPython cannot tell which.
+        if _type(buf) is not bytearray:
+            raise TypeError("snapshot buffer must be a bytearray, got %s" % _type(buf).__name__)
         if len(buf) < SNAPSHOT_SIZE:
             raise ValueError(
                 "snapshot buffer must hold at least %d bytes, got %d" % (SNAPSHOT_SIZE, len(buf))
@@ -1008,10 +1054,9 @@ class Budget:
             at = _SNAPSHOT_RECORDS + _RECORD * dim
             declared = hot[dim] >= 0
             if declared != (flags >> dim & 1 == 1):
-                raise SnapshotError(
-                    "policy_mismatch",
-                    "snapshot and budget differ on whether '%s' is declared" % _NAMES[dim],
-                )
+                raise _snapshot_error("policy_mismatch",
+                                      "snapshot and budget differ on whether '%s' is declared",
+                                      _NAMES[dim], None)
             if not declared:
                 continue
             if flags >> (dim + 8) & 1:
@@ -1019,10 +1064,9 @@ class Budget:
             else:
                 same = _u64_compare(bounds, limit + 8, bounds, limit) == 0
             if not same or _u64_compare(buf, at, bounds, limit) != 0:
-                raise SnapshotError(
-                    "policy_mismatch",
-                    "snapshot limit or warn for '%s' differs from this budget's" % _NAMES[dim],
-                )
+                raise _snapshot_error("policy_mismatch",
+                                      "snapshot limit or warn for '%s' differs from this budget's",
+                                      _NAMES[dim], None)
             limit += self._BOUND_STRIDE
 
         end = 0
@@ -1081,34 +1125,38 @@ def _check_snapshot(buf):
     kind = _type(buf)
     if kind is not bytes and kind is not bytearray and kind is not memoryview:
         raise TypeError(
-            "snapshot must be bytes, a bytearray or a memoryview, got %s" % _type(buf).__name__
+            "snapshot must be bytes, a bytearray or a memoryview, got %s" % kind.__name__
         )
-    if len(buf) < SNAPSHOT_SIZE:
-        raise SnapshotError(
-            "truncated", "snapshot must be at least %d bytes, got %d" % (SNAPSHOT_SIZE, len(buf))
-        )
+    size = len(buf)
+    if size < SNAPSHOT_SIZE:
+        raise _snapshot_error("truncated", "snapshot must be at least %d bytes, got %d",
+                              SNAPSHOT_SIZE, size)
+    if kind is memoryview:
+        # A view of signed, wider or float items is not a run of bytes.
+        for i in range(SNAPSHOT_SIZE):
+            item = buf[i]
+            if _type(item) is not _int or item < 0 or item > 0xFF:
+                raise TypeError("snapshot memoryview must hold unsigned bytes, got item %d: %r"
+                                % (i, item))
     if buf[0] != 0x42 or buf[1] != 0x4B:
-        raise SnapshotError(
-            "bad_magic",
-            "snapshot must start with 0x42 0x4b (b'BK'), got 0x%02x 0x%02x" % (buf[0], buf[1]),
-        )
+        raise _snapshot_error("bad_magic",
+                              "snapshot must start with 0x42 0x4b (b'BK'), got 0x%02x 0x%02x",
+                              buf[0], buf[1])
     if buf[2] != _SNAPSHOT_VERSION:
-        raise SnapshotError(
-            "bad_version", "snapshot version must be %d, got %d" % (_SNAPSHOT_VERSION, buf[2])
-        )
+        raise _snapshot_error("bad_version", "snapshot version must be %d, got %d",
+                              _SNAPSHOT_VERSION, buf[2])
     stored = buf[_SNAPSHOT_CRC] | buf[_SNAPSHOT_CRC + 1] << 8
     computed = _crc16(buf)
     if stored != computed:
-        raise SnapshotError(
-            "bad_checksum",
-            "snapshot checksum 0x%04x does not match its contents (0x%04x)" % (stored, computed),
-        )
+        raise _snapshot_error("bad_checksum",
+                              "snapshot checksum 0x%04x does not match its contents (0x%04x)",
+                              stored, computed)
     declared = buf[3]
     warned = buf[4]
     if buf[5]:
-        raise SnapshotError("bad_contents", "snapshot byte 5 must be 0, got %d" % buf[5])
+        raise _snapshot_error("bad_contents", "snapshot byte 5 must be 0, got %d", buf[5], None)
     if not declared:
-        raise SnapshotError("bad_contents", "snapshot declares no dimension")
+        raise _snapshot_error("bad_contents", "snapshot declares no dimension", None, None)
     for dim in range(_MAX_DIMS):
         _check_snapshot_record(buf, dim, declared >> dim & 1, warned >> dim & 1)
     return declared | warned << 8
@@ -1123,21 +1171,21 @@ def _check_snapshot_record(buf, dim, declared, warned):
             if buf[i]:
                 warned = 1
         if warned:
-            raise SnapshotError(
-                "bad_contents", "snapshot has non-zero values for undeclared dimension '%s'" % name
-            )
+            raise _snapshot_error("bad_contents",
+                                  "snapshot has non-zero values for undeclared dimension '%s'",
+                                  name, None)
         return
     if _u64_gap(buf, at, None, _FIELD_ZERO) == 0:
-        raise SnapshotError("bad_contents", "snapshot limit for '%s' must be non-zero" % name)
+        raise _snapshot_error("bad_contents", "snapshot limit for '%s' must be non-zero",
+                              name, None)
     if warned:
         if _u64_compare(buf, at + 8, buf, at) >= 0:
-            raise SnapshotError(
-                "bad_contents", "snapshot warn for '%s' must be below its limit" % name
-            )
+            raise _snapshot_error("bad_contents", "snapshot warn for '%s' must be below its limit",
+                                  name, None)
     elif _u64_gap(buf, at + 8, None, _FIELD_ZERO):
-        raise SnapshotError(
-            "bad_contents", "snapshot warn for '%s' must be 0 when it has no threshold" % name
-        )
+        raise _snapshot_error("bad_contents",
+                              "snapshot warn for '%s' must be 0 when it has no threshold",
+                              name, None)
 
 
 # ---------------------------------------------------------------------------

@@ -12,9 +12,9 @@ __version__: Final[str]
 MAX_DIMS: Final[int]
 SNAPSHOT_SIZE: Final[int]
 
-# A Budget or Ledger writes snapshots into either writable buffer and
-# reads them from either of these or bytes.
-_WritableBuffer: TypeAlias = bytearray | memoryview
+# A Budget or Ledger writes snapshots into a bytearray and reads them from
+# bytes, a bytearray or a memoryview of unsigned bytes.
+_WritableBuffer: TypeAlias = bytearray
 _ReadableBuffer: TypeAlias = bytes | bytearray | memoryview
 # try_charge_all() takes a list or tuple of (dim, amount) pairs, each a
 # tuple or a two-item list.

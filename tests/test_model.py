@@ -202,9 +202,10 @@ def test_model_snapshot_buffers():
     longer = bytearray(230)
     for i in range(230):
         longer[i] = 0xA5
-    budget.snapshot_into(memoryview(longer))
+    budget.snapshot_into(longer)
     assert longer[:200] == example_snapshot()
     assert longer[200:] == bytearray([0xA5] * 30)
+    expect_raises(TypeError, budget.snapshot_into, memoryview(bytearray(200)))
     expect_raises(TypeError, budget.snapshot_into, bytes(200))
     expect_raises(TypeError, budget.snapshot_into, None)
     expect_raises(ValueError, budget.snapshot_into, bytearray(199))

@@ -309,24 +309,30 @@ def test_snapshot_overwrites_old_contents():
     assert buf == encode(records_for(spec, expected_totals(spec, charges)))
 
 
-def test_snapshot_into_memoryview():
-    spec, charges = CASES[3]
-    expected = bytes(encode(records_for(spec, expected_totals(spec, charges))))
-    budget = charged(spec, charges)
-
-    whole = bytearray(200)
-    budget.snapshot_into(memoryview(whole))
-    assert bytes(whole) == expected
-
-    # A view that starts at byte 10 of a larger buffer: the snapshot goes
-    # to the view's first 200 bytes and nothing around them changes.
+def test_snapshot_into_rejects_memoryview():
+    # A memoryview's items may be signed or wider than a byte, so only a
+    # bytearray is written; nothing of the view's buffer changes.
+    budget = charged(((TOKENS, 100, None),), ((TOKENS, 7),))
     backing = bytearray(230)
     for i in range(230):
         backing[i] = 0x5A
-    budget.snapshot_into(memoryview(backing)[10:215])
-    assert bytes(backing[10:210]) == expected
-    for i in list(range(10)) + list(range(210, 230)):
-        assert backing[i] == 0x5A, "byte %d was written" % i
+    for target in (memoryview(backing), memoryview(backing)[10:215]):
+        expect_raises(TypeError, budget.snapshot_into, target)
+    assert backing == bytearray([0x5A] * 230)
+    assert totals(budget) == [7, None, None, None, None, None, None, None]
+
+
+def test_snapshot_into_longer_bytearray():
+    spec, charges = CASES[3]
+    expected = bytes(encode(records_for(spec, expected_totals(spec, charges))))
+    # The snapshot goes to the first 200 bytes and the rest keeps its bytes.
+    longer = bytearray(230)
+    for i in range(230):
+        longer[i] = 0x5A
+    charged(spec, charges).snapshot_into(longer)
+    assert bytes(longer[:200]) == expected
+    for i in range(200, 230):
+        assert longer[i] == 0x5A, "byte %d was written" % i
 
 
 def test_snapshot_into_rejects_other_types():
@@ -338,7 +344,7 @@ def test_snapshot_into_rejects_other_types():
 
 def test_snapshot_into_short_buffer():
     budget = charged(((TOKENS, 100, None),), ((TOKENS, 7),))
-    for target in (bytearray(199), bytearray(0), memoryview(bytearray(300))[:199]):
+    for target in (bytearray(199), bytearray(0)):
         # Exactly ValueError: a short target is not a SnapshotError.
         expect_raises(ValueError, budget.snapshot_into, target)
     assert totals(budget) == [7, None, None, None, None, None, None, None]
@@ -802,6 +808,10 @@ def restore_spent_locked(holder, buf):
             outcome = "returned"
         except MemoryError:
             outcome = "MemoryError"
+        except SnapshotError as error:
+            # Returning error.reason, a str the kernel already holds,
+            # allocates nothing.
+            outcome = error.reason
     finally:
         unlock()
     return outcome
@@ -815,13 +825,19 @@ def test_snapshot_locked_no_allocation():
     assert buf == expected
 
 
-def test_snapshot_locked_into_memoryview():
+def test_restore_spent_locked_reports_reason():
+    # With the heap locked no message can be built, but the reason is kept.
     budget = charged(LOCK_SPEC, LOCK_CHARGES)
-    expected = bytes(encode(records_for(LOCK_SPEC, expected_totals(LOCK_SPEC, LOCK_CHARGES))))
-    backing = bytearray(220)
-    view = memoryview(backing)[4:]
-    assert snapshot_locked(budget, view) == "returned"
-    assert bytes(backing[4:204]) == expected
+    before = totals(budget)
+    good = encode(records_for(LOCK_SPEC, expected_totals(LOCK_SPEC, LOCK_CHARGES)))
+    flipped = bytearray(good)
+    flipped[50] ^= 1
+    other = charged(((TOKENS, 100, None),), ())
+    assert restore_spent_locked(budget, flipped) == "bad_checksum"
+    assert restore_spent_locked(budget, good[:199]) == "truncated"
+    assert restore_spent_locked(other, good) == "policy_mismatch"
+    assert totals(budget) == before
+    assert totals(other) == [0, None, None, None, None, None, None, None]
 
 
 def test_restore_spent_locked_no_allocation():
@@ -854,3 +870,22 @@ def test_ledger_locked_no_allocation():
     assert restore_spent_locked(other, buf) == "returned"
     assert totals(other) == spent
     assert other.charge(CALLS, 0) == Verdict.exhausted(CALLS)
+
+
+def test_restore_rejects_view_of_other_items():
+    # Items of a signed or wider array are not bytes, even when the CRC
+    # computed over them matches.
+    try:
+        from array import array
+    except ImportError:
+        skip("the array module is missing on this runtime")
+    spec, charges = CASES[3]
+    good = encode(records_for(spec, expected_totals(spec, charges)))
+    signed = array("b", [item - 256 if item > 127 else item for item in good])
+    wide = array("H", list(good))
+    wide[10] = 300
+    target = charged(spec, ())
+    for view in (memoryview(signed), memoryview(wide)):
+        expect_raises(TypeError, Budget.restore, view)
+        expect_raises(TypeError, target.restore_spent_from, view)
+    assert totals(target) == expected_totals(spec, ())

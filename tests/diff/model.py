@@ -251,15 +251,15 @@ class Account:
     def try_charge_all(self, charges):
         """Charge every (dim, amount) pair, or none when one would exhaust."""
         if type(charges) is not list and type(charges) is not tuple:
-            raise TypeError("charges must be a list or tuple, got %r" % (charges,))
+            raise TypeError("charges must be a list or tuple, got %s" % type(charges).__name__)
         # Each pair is checked completely (shape, dim, amount, declared,
         # repeated) before the next one, and all before any charge.
         seen = []
         for pair in charges:
             if type(pair) is not tuple and type(pair) is not list:
-                raise TypeError("each charge must be a (dim, amount) pair, got %r" % (pair,))
+                raise TypeError("each charge must be a (dim, amount) pair")
             if len(pair) != 2:
-                raise TypeError("each charge must be a (dim, amount) pair, got %r" % (pair,))
+                raise TypeError("each charge must be a (dim, amount) pair")
             dim = pair[0]
             self._check_charge(dim, pair[1])
             if dim in seen:
@@ -292,10 +292,8 @@ class Account:
 
     def snapshot_into(self, buf):
         """Write the snapshot into buf[0:SNAPSHOT_SIZE]."""
-        if type(buf) is not bytearray and type(buf) is not memoryview:
-            raise TypeError(
-                "snapshot buffer must be a bytearray or memoryview, got %s" % type(buf).__name__
-            )
+        if type(buf) is not bytearray:
+            raise TypeError("snapshot buffer must be a bytearray, got %s" % type(buf).__name__)
         if len(buf) < SNAPSHOT_SIZE:
             raise ValueError("snapshot buffer must hold %d bytes, got %d"
                              % (SNAPSHOT_SIZE, len(buf)))
@@ -407,8 +405,9 @@ def encode_snapshot(limits, warns, totals):
 def decode_snapshot(buf):
     """Return (limits, warns, totals) of a snapshot, or raise in the contract's order.
 
-    The order is: type (TypeError), length, magic, version, checksum,
-    then contents (SnapshotError with that reason).
+    The order is: type (TypeError), length, the items of a memoryview
+    (TypeError), magic, version, checksum, then contents (SnapshotError
+    with that reason).
     """
     if type(buf) is not bytes and type(buf) is not bytearray and type(buf) is not memoryview:
         raise TypeError(
@@ -416,6 +415,11 @@ def decode_snapshot(buf):
         )
     if len(buf) < SNAPSHOT_SIZE:
         raise SnapshotError("truncated")
+    if type(buf) is memoryview:
+        for i in range(SNAPSHOT_SIZE):
+            item = buf[i]
+            if type(item) is not int or not 0 <= item <= 0xFF:
+                raise TypeError("snapshot memoryview must hold unsigned bytes")
     if buf[0] != 0x42 or buf[1] != 0x4B:
         raise SnapshotError("bad_magic")
     if buf[2] != SNAPSHOT_VERSION:

@@ -92,11 +92,11 @@ SNAPSHOT_CRC_AT = 198
 # pattern first, so that a zero byte the kernel fails to write shows up.
 SNAP_BYTEARRAY = 0  # bytearray(200)
 SNAP_LONGER = 1  # bytearray(200 + b); the b bytes after the snapshot must keep the pattern
-SNAP_VIEW = 2  # memoryview of a bytearray(200)
-SNAP_VIEW_SLICE = 3  # memoryview(bytearray(b + 208))[b:]; bytes outside the view must keep it
+SNAP_VIEW = 2  # memoryview of a bytearray(200): TypeError, only a bytearray is written
+SNAP_VIEW_SLICE = 3  # memoryview(bytearray(b + 208))[b:]: TypeError
 SNAP_BYTES = 4  # bytes(200): TypeError
 SNAP_SHORT = 5  # bytearray(b), b < 200: ValueError
-SNAP_SHORT_VIEW = 6  # memoryview(bytearray(300))[:b], b < 200: ValueError
+SNAP_SHORT_VIEW = 6  # memoryview(bytearray(300))[:b], b < 200: TypeError, checked before length
 SNAP_NONE = 7  # None: TypeError
 SNAP_NAMES = ("bytearray", "longer", "view", "view_slice", "bytes", "short", "short_view", "none")
 
