@@ -20,6 +20,6 @@ CFLAGS += -DMICROPY_FATFS_NORTC=1 -DMICROPY_FATFS_RPATH=2
 CFLAGS += -DMICROPY_FATFS_ENABLE_LFN=1 -DMICROPY_FATFS_MAX_SS=512
 SRC_C += shared/timeutils/timeutils.c
 
-# The RAM disk lives in the heap, so the heap grows by the disk's 256 KiB (see
+# The RAM disk lives in the heap, so the heap grows by the disk's 384 KiB (see
 # BOARD_SETUP in board.mk) and programs still get the port's default 140 KiB.
-MICROPY_HEAP_SIZE = 405504
+MICROPY_HEAP_SIZE = 536576
