@@ -754,8 +754,8 @@ class Budget:
     def restore(buf):
         """Return a new Budget with the limits, thresholds and totals in a snapshot.
 
-        buf is bytes, a bytearray or a memoryview holding what
-        snapshot_into() wrote. Raises TypeError for another type and
+        buf is bytes, a bytearray or a memoryview of unsigned bytes holding
+        what snapshot_into() wrote. Raises TypeError for another buf and
         SnapshotError for a snapshot that is short, damaged or invalid.
         """
         flags = _check_snapshot(buf)
@@ -907,7 +907,7 @@ class Budget:
         middle = (amount >> 24) & 0xFFFFFF
         high = amount >> 48
         if mode != _COMMIT:
-            # Only an amount of 2**28 or more gets here. The window end is
+            # Only an amount above 2**28 gets here. The window end is
             # kept as three small ints, so putting it back allocates nothing.
             kept_low = _u64_piece(buf, end, 3)
             kept_middle = _u64_piece(buf, end + 3, 3)
