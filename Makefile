@@ -254,10 +254,12 @@ test-unix: firmware venv
 
 # An emulated board goes through the same commands as a real one: emulate,
 # device-test against the frozen module, deploy the .mpy, device-test again.
-# Each form gets a freshly booted emulator, because the names that a suite
-# run interns stay on the heap until a reset, and a small heap cannot hold
-# two runs. The EXIT trap stops the emulator whether the tests pass, fail or
-# are interrupted (INT and TERM exit through it).
+# Each form of the module gets a freshly booted emulator, because the names
+# that a suite run interns stay on the heap until a reset, and a small heap
+# cannot hold two runs. The replay and snapshot checks share the first boot:
+# only the MPS2 board runs them, and its 140 KiB heap holds them. The EXIT
+# trap stops the emulator whether the tests pass, fail or are interrupted
+# (INT and TERM exit through it).
 REBOOT_EMULATOR = $(SUBMAKE) BOARD=$(BOARD) emulate-stop; $(SUBMAKE) BOARD=$(BOARD) emulate; \
 	port=$$(cat $(EMULATOR_STATE)/port)
 
@@ -361,9 +363,10 @@ device-diff: venv ## replay DIFF_CALLS generated calls on the board on PORT and 
 	@$(VENV)/bin/mpremote connect $(PORT) resume cp tests/diff/tracegen.py tests/diff/replay.py :/diff/ >/dev/null
 	@timeout $(TEST_TIMEOUT) $(VENV)/bin/mpremote connect $(PORT) resume exec \
 		"import sys; sys.path.insert(0, '/diff'); import replay; replay.run($(DIFF_SEED), $(DIFF_CALLS), 'kernel', None, 1000)" \
-		| tr -d '\r' > $(DIFF_DIR)/device-kernel.digest
+		> $(DIFF_DIR)/device-kernel.raw || { cat $(DIFF_DIR)/device-kernel.raw; exit 1; }
+	@tr -d '\r' < $(DIFF_DIR)/device-kernel.raw > $(DIFF_DIR)/device-kernel.digest
 	@$(VENV)/bin/mpremote connect $(PORT) resume exec \
-		"import os, sys; sys.path.remove('/diff'); [os.remove('/diff/' + f) for f in os.listdir('/diff')]; os.rmdir('/diff')"
+		"import os, sys; sys.path.remove('/diff'); [sys.modules.pop(m, None) for m in ('replay', 'tracegen')]; [os.remove('/diff/' + f) for f in os.listdir('/diff')]; os.rmdir('/diff')"
 	@PYTHONPATH=$(CURDIR):$(CURDIR)/tests/diff $(VENV_PYTHON) $(DIFF_REPLAY) --impl model --digest 1000 \
 		> $(DIFF_DIR)/cpython-model.digest
 	@$(VENV_PYTHON) tests/diff/compare.py --seed $(DIFF_SEED) $(DIFF_DIR)/cpython-model.digest $(DIFF_DIR)/device-kernel.digest
@@ -383,10 +386,11 @@ device-snapshots: venv ## restore CPython's snapshots on the board on PORT and t
 		set -- $$call; \
 		timeout $(TEST_TIMEOUT) $(VENV)/bin/mpremote connect $(PORT) resume exec \
 			"import sys; '/snap' in sys.path or sys.path.insert(0, '/snap'); import snapshots; snapshots.$$1" \
-			| tr -d '\r' > $(SNAPSHOT_DIR)/$$2; \
+			> $(SNAPSHOT_DIR)/$$2.raw || { cat $(SNAPSHOT_DIR)/$$2.raw; exit 1; }; \
+		tr -d '\r' < $(SNAPSHOT_DIR)/$$2.raw > $(SNAPSHOT_DIR)/$$2; \
 	done
 	@$(VENV)/bin/mpremote connect $(PORT) resume exec \
-		"import os, sys; sys.path.remove('/snap'); [os.remove('/snap/' + f) for f in os.listdir('/snap')]; os.rmdir('/snap')"
+		"import os, sys; sys.path.remove('/snap'); [sys.modules.pop(m, None) for m in ('snapshots', 'tracegen')]; [os.remove('/snap/' + f) for f in os.listdir('/snap')]; os.rmdir('/snap')"
 	@$(SNAPSHOT_PATH) $(VENV_PYTHON) tests/diff/snapshots.py read $(SNAPSHOT_DIR)/device.hex \
 		> $(SNAPSHOT_DIR)/cpython-read-device.txt
 	@$(VENV_PYTHON) tools/snapshot_check.py \

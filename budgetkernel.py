@@ -600,7 +600,6 @@ class BudgetBuilder:
                 )
 
 
-
 # ---------------------------------------------------------------------------
 # Storage shared by Budget and Ledger
 #
@@ -869,8 +868,13 @@ class Budget:
                     "charges[%d] must have 2 items, dim and amount, got %d" % (i, len(pair))
                 )
             dim = pair[0]
+            amount = pair[1]
             _check_dim(dim)
-            _check_u64("amount", pair[1])
+            _check_u64("amount", amount)
+            # charge() splits the amount with shifts, which allocate for a
+            # long int. One shift here, before anything is charged, makes a
+            # MemoryError under heap_lock leave every total as it was.
+            amount >>= 24
             if self._hot[dim] < 0:
                 _raise_undeclared(dim)
             for j in range(i):
@@ -1101,7 +1105,7 @@ def _crc16_nibbles():
 
 
 # A table for 4 bits at a time runs the CRC several times faster than one
-# bit at a time, for 32 bytes of heap.
+# bit at a time, for 96 bytes of heap on 32-bit ports.
 _CRC16_NIBBLES = _crc16_nibbles()
 
 
@@ -1132,7 +1136,8 @@ def _check_snapshot(buf):
         raise _snapshot_error("truncated", "snapshot must be at least %d bytes, got %d",
                               SNAPSHOT_SIZE, size)
     if kind is memoryview:
-        # A view of signed, wider or float items is not a run of bytes.
+        # Each item must be an int in 0..255: a signed or float view, or a
+        # wider one holding a larger value, is not a run of bytes.
         for i in range(SNAPSHOT_SIZE):
             item = buf[i]
             if _type(item) is not _int or item < 0 or item > 0xFF:
@@ -1167,13 +1172,15 @@ def _check_snapshot_record(buf, dim, declared, warned):
     at = _SNAPSHOT_RECORDS + _RECORD * dim
     name = _NAMES[dim]
     if not declared:
-        for i in range(at, at + _RECORD):
-            if buf[i]:
-                warned = 1
         if warned:
             raise _snapshot_error("bad_contents",
-                                  "snapshot has non-zero values for undeclared dimension '%s'",
+                                  "snapshot flags a warn threshold for undeclared dimension '%s'",
                                   name, None)
+        for i in range(at, at + _RECORD):
+            if buf[i]:
+                raise _snapshot_error("bad_contents",
+                                      "snapshot has non-zero values for undeclared dimension '%s'",
+                                      name, None)
         return
     if _u64_gap(buf, at, None, _FIELD_ZERO) == 0:
         raise _snapshot_error("bad_contents", "snapshot limit for '%s' must be non-zero",

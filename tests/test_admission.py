@@ -846,3 +846,25 @@ def test_admission_undeclared_dim_under_lock():
         assert raised[1].dim == Dim.CUSTOM1
         assert raised[2].dim == Dim.MILLIS
         assert state(account) == before, kind(account)
+
+
+def test_locked_try_charge_all_long_amount_changes_nothing():
+    # A long-int amount allocates when it is split. Under the lock that
+    # must raise MemoryError before any pair is charged, even when the
+    # preview of that pair needed no allocation (a limit of 2**64 - 1).
+    for account in accounts(((Dim.TOKENS, 100, None), (Dim.CALLS, U64_MAX, None))):
+        account.charge(Dim.CALLS, U64_MAX - 10)
+        charges = [[Dim.TOKENS, 5], [Dim.CALLS, 1 << 62]]
+        outcome = None
+        lock_or_skip()
+        try:
+            try:
+                account.try_charge_all(charges)
+                outcome = "returned"
+            except MemoryError:
+                outcome = "MemoryError"
+        finally:
+            unlock()
+        assert outcome == "MemoryError"
+        assert account.spent(Dim.TOKENS) == 0
+        assert account.spent(Dim.CALLS) == U64_MAX - 10

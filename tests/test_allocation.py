@@ -18,9 +18,9 @@ except ImportError:
 
 U64_MAX = (1 << 64) - 1
 
-# Just below the window of 2**28 and just below 2**29: both small ints on
-# every port, one on the fast path and one on the slow path.
-SMALL_AMOUNTS = ((1 << 28) - 1, (1 << 29) - 1)
+# Just below the window of 2**28, just below 2**29, and 2**30 - 1, the
+# largest small int on 32-bit ports: one on the fast path, two on the slow.
+SMALL_AMOUNTS = ((1 << 28) - 1, (1 << 29) - 1, (1 << 30) - 1)
 
 
 def lock_or_skip():
@@ -65,7 +65,7 @@ def test_charge_continue_path_does_not_allocate():
     last, worst = charge_locked(budget, Dim.TOKENS, (0, 1, 1000) + SMALL_AMOUNTS, 20)
     assert last == Verdict.CONTINUE
     assert worst == Verdict.CONTINUE
-    assert budget.spent(Dim.TOKENS) == 20 * (1001 + SMALL_AMOUNTS[0] + SMALL_AMOUNTS[1])
+    assert budget.spent(Dim.TOKENS) == 20 * (1001 + sum(SMALL_AMOUNTS))
 
 
 def test_charge_across_u64_range_does_not_allocate():
@@ -74,7 +74,7 @@ def test_charge_across_u64_range_does_not_allocate():
         budget = big_budget(start)
         last, _ = charge_locked(budget, Dim.TOKENS, SMALL_AMOUNTS + (3,), 8)
         assert last == Verdict.CONTINUE
-        assert budget.spent(Dim.TOKENS) == start + 8 * (SMALL_AMOUNTS[0] + SMALL_AMOUNTS[1] + 3)
+        assert budget.spent(Dim.TOKENS) == start + 8 * (sum(SMALL_AMOUNTS) + 3)
 
 
 def test_charge_warn_path_does_not_allocate():

@@ -84,8 +84,9 @@ def charge_locked(ledger, dim, amounts, rounds):
     return last, worst
 
 
-# Just below the window and just below 2**29: small ints on every port.
-SMALL_AMOUNTS = (WINDOW - 1, (1 << 29) - 1)
+# Just below the window, just below 2**29, and 2**30 - 1, the largest small
+# int on 32-bit ports.
+SMALL_AMOUNTS = (WINDOW - 1, (1 << 29) - 1, (1 << 30) - 1)
 
 
 def test_locked_ledger_continue():
@@ -93,7 +94,7 @@ def test_locked_ledger_continue():
     last, worst = charge_locked(ledger, TOKENS, (0, 1, 1000) + SMALL_AMOUNTS, 20)
     assert last == Verdict.CONTINUE
     assert worst == Verdict.CONTINUE
-    assert ledger.spent(TOKENS) == 20 * (1001 + SMALL_AMOUNTS[0] + SMALL_AMOUNTS[1])
+    assert ledger.spent(TOKENS) == 20 * (1001 + sum(SMALL_AMOUNTS))
 
 
 def test_locked_ledger_large_totals():
@@ -101,7 +102,7 @@ def test_locked_ledger_large_totals():
         ledger = big_ledger(start)
         last, _ = charge_locked(ledger, TOKENS, SMALL_AMOUNTS + (3,), 8)
         assert last == Verdict.CONTINUE
-        assert ledger.spent(TOKENS) == start + 8 * (SMALL_AMOUNTS[0] + SMALL_AMOUNTS[1] + 3)
+        assert ledger.spent(TOKENS) == start + 8 * (sum(SMALL_AMOUNTS) + 3)
 
 
 def test_locked_ledger_warn():

@@ -873,8 +873,8 @@ def test_ledger_locked_no_allocation():
 
 
 def test_restore_rejects_view_of_other_items():
-    # Items of a signed or wider array are not bytes, even when the CRC
-    # computed over them matches.
+    # A view's items must be ints in 0..255: a signed array's negative items
+    # and a wide array's item of 300 are rejected before the format is read.
     try:
         from array import array
     except ImportError:
