@@ -11,6 +11,11 @@ except ImportError:
 
 from budgetkernel import Dim
 
+try:
+    import micropython
+except ImportError:
+    micropython = None
+
 
 class SkipTest(Exception):
     """Raised by a test that cannot run on this runtime; mprun.py counts it."""
@@ -36,3 +41,15 @@ def expect_raises(exc_type, function, *args):
 def totals(budget):
     """Return spent() for every dimension, None where undeclared."""
     return [budget.spent(dim) for dim in Dim.ALL]
+
+
+def lock_or_skip():
+    """Lock the heap, or skip the calling test where there is no heap lock."""
+    if micropython is None or not hasattr(micropython, "heap_lock"):
+        skip("heap_lock is MicroPython-only")
+    micropython.heap_lock()
+
+
+def unlock():
+    """Unlock the heap that lock_or_skip() locked."""
+    micropython.heap_unlock()

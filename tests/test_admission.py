@@ -10,12 +10,7 @@ not from the kernel.
 """
 
 from budgetkernel import Budget, ChargeError, Dim, Verdict
-from _support import expect_raises, skip, totals
-
-try:
-    import micropython
-except ImportError:
-    micropython = None
+from _support import expect_raises, lock_or_skip, totals, unlock
 
 U64_MAX = (1 << 64) - 1
 WINDOW = 1 << 28
@@ -664,17 +659,6 @@ LOCKED = (
     (Dim.CALLS, 3, None),
     (Dim.CUSTOM0, FAR_START + FAR_FIT, None),
 )
-
-
-def lock_or_skip():
-    """Lock the heap, or skip the test where there is no heap lock."""
-    if micropython is None or not hasattr(micropython, "heap_lock"):
-        skip("heap_lock is MicroPython-only")
-    micropython.heap_lock()
-
-
-def unlock():
-    micropython.heap_unlock()
 
 
 def locked_accounts():

@@ -9,29 +9,13 @@ moved to their starting points before the lock is taken.
 import gc
 
 from budgetkernel import Budget, ChargeError, Dim, Verdict
-from _support import skip
-
-try:
-    import micropython
-except ImportError:
-    micropython = None
+from _support import lock_or_skip, unlock
 
 U64_MAX = (1 << 64) - 1
 
 # Just below the window of 2**28, just below 2**29, and 2**30 - 1, the
 # largest small int on 32-bit ports: one on the fast path, two on the slow.
 SMALL_AMOUNTS = ((1 << 28) - 1, (1 << 29) - 1, (1 << 30) - 1)
-
-
-def lock_or_skip():
-    """Lock the heap, or skip the test where there is no heap lock."""
-    if micropython is None or not hasattr(micropython, "heap_lock"):
-        skip("heap_lock is MicroPython-only")
-    micropython.heap_lock()
-
-
-def unlock():
-    micropython.heap_unlock()
 
 
 def big_budget(start):

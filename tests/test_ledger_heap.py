@@ -11,12 +11,7 @@ import gc
 
 import budgetkernel
 from budgetkernel import SNAPSHOT_SIZE, ChargeError, Dim, Verdict
-from _support import skip
-
-try:
-    import micropython
-except ImportError:
-    micropython = None
+from _support import lock_or_skip, skip, unlock
 
 U64_MAX = (1 << 64) - 1
 WINDOW = 1 << 28
@@ -47,17 +42,6 @@ def make_policy(declaration):
 # ---------------------------------------------------------------------------
 # Heap lock (MicroPython only)
 # ---------------------------------------------------------------------------
-
-
-def lock_or_skip():
-    """Lock the heap, or skip the test where there is no heap lock."""
-    if micropython is None or not hasattr(micropython, "heap_lock"):
-        skip("heap_lock is MicroPython-only")
-    micropython.heap_lock()
-
-
-def unlock():
-    micropython.heap_unlock()
 
 
 def big_ledger(start):

@@ -14,12 +14,7 @@ allocate on MicroPython.
 """
 
 from budgetkernel import SNAPSHOT_SIZE, Budget, ChargeError, Dim, SnapshotError, Verdict
-from _support import expect_raises, skip, totals
-
-try:
-    import micropython
-except ImportError:
-    micropython = None
+from _support import expect_raises, lock_or_skip, skip, totals, unlock
 
 U64_MAX = (1 << 64) - 1
 
@@ -772,17 +767,6 @@ def test_ledger_rejects_bad_snapshots():
 # saturated, CUSTOM2 continues at 2**63.
 LOCK_SPEC = ((TOKENS, U64_MAX - 1, U64_MAX - (1 << 40)), (CALLS, 3, None), (CUSTOM2, U64_MAX, None))
 LOCK_CHARGES = ((TOKENS, U64_MAX - 3), (CALLS, U64_MAX), (CUSTOM2, HALF))
-
-
-def lock_or_skip():
-    """Lock the heap, or skip the test where there is no heap lock."""
-    if micropython is None or not hasattr(micropython, "heap_lock"):
-        skip("heap_lock is MicroPython-only")
-    micropython.heap_lock()
-
-
-def unlock():
-    micropython.heap_unlock()
 
 
 def snapshot_locked(holder, buf):
