@@ -53,3 +53,17 @@ def lock_or_skip():
 def unlock():
     """Unlock the heap that lock_or_skip() locked."""
     micropython.heap_unlock()
+
+
+def make_builder(module, declaration):
+    """Return module's builder with declaration's (dim, limit, warn or None) applied.
+
+    module is budgetkernel or the reference model, which share the builder API.
+    """
+    builder = module.Budget.builder()
+    for dim, limit, warn in declaration:
+        if warn is None:
+            builder.limit(dim, limit)
+        else:
+            builder.limit_with_warn(dim, limit, warn)
+    return builder

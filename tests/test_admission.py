@@ -9,8 +9,9 @@ Expected verdicts come from plain-int arithmetic in expected_verdict(),
 not from the kernel.
 """
 
-from budgetkernel import Budget, ChargeError, Dim, Verdict
-from _support import expect_raises, lock_or_skip, totals, unlock
+import budgetkernel
+from budgetkernel import ChargeError, Dim, Verdict
+from _support import expect_raises, lock_or_skip, make_builder, totals, unlock
 
 U64_MAX = (1 << 64) - 1
 WINDOW = 1 << 28
@@ -85,20 +86,10 @@ MIXED = (
 )
 
 
-def new_builder(declarations):
-    builder = Budget.builder()
-    for dim, limit, warn in declarations:
-        if warn is None:
-            builder.limit(dim, limit)
-        else:
-            builder.limit_with_warn(dim, limit, warn)
-    return builder
-
-
 def accounts(declarations):
     """Return a fresh Budget and a fresh Ledger with the same declarations."""
-    budget = new_builder(declarations).build()
-    ledger = new_builder(declarations).build_policy().ledger()
+    budget = make_builder(budgetkernel, declarations).build()
+    ledger = make_builder(budgetkernel, declarations).build_policy().ledger()
     return [budget, ledger]
 
 

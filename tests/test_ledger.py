@@ -28,7 +28,7 @@ from budgetkernel import (
     SnapshotError,
     Verdict,
 )
-from _support import expect_raises, totals
+from _support import expect_raises, make_builder, totals
 
 U64_MAX = (1 << 64) - 1
 WINDOW = 1 << 28
@@ -46,17 +46,6 @@ CUSTOM2 = Dim.CUSTOM2
 # ---------------------------------------------------------------------------
 # Declarations and oracles
 # ---------------------------------------------------------------------------
-
-
-def make_builder(module, declaration):
-    """Return module's builder with declaration's (dim, limit, warn or None) applied."""
-    builder = module.Budget.builder()
-    for dim, limit, warn in declaration:
-        if warn is None:
-            builder.limit(dim, limit)
-        else:
-            builder.limit_with_warn(dim, limit, warn)
-    return builder
 
 
 def make_policy(declaration):

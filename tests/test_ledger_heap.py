@@ -11,7 +11,7 @@ import gc
 
 import budgetkernel
 from budgetkernel import SNAPSHOT_SIZE, ChargeError, Dim, Verdict
-from _support import lock_or_skip, skip, unlock
+from _support import lock_or_skip, make_builder, skip, unlock
 
 U64_MAX = (1 << 64) - 1
 WINDOW = 1 << 28
@@ -22,17 +22,6 @@ BYTES = Dim.BYTES
 CALLS = Dim.CALLS
 MEMORY = Dim.MEMORY
 CUSTOM1 = Dim.CUSTOM1
-
-
-def make_builder(module, declaration):
-    """Return module's builder with declaration's (dim, limit, warn or None) applied."""
-    builder = module.Budget.builder()
-    for dim, limit, warn in declaration:
-        if warn is None:
-            builder.limit(dim, limit)
-        else:
-            builder.limit_with_warn(dim, limit, warn)
-    return builder
 
 
 def make_policy(declaration):
