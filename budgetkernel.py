@@ -768,8 +768,10 @@ class Budget:
                 builder.limit_with_warn(dim, limit, _u64_value(buf, at + 8, None, _FIELD_ZERO, 0))
             else:
                 builder.limit(dim, limit)
+        # The budget was built from this snapshot's own limits, so only the
+        # totals remain to load, without checking the snapshot again.
         budget = builder.build()
-        budget.restore_spent_from(buf)
+        budget._load_spent(buf)
         return budget
 
     def charge(self, dim, amount):  # no allocation on MicroPython for small-int amounts
@@ -1072,14 +1074,19 @@ class Budget:
                                       "snapshot limit or warn for '%s' differs from this budget's",
                                       _NAMES[dim], None)
             limit += self._BOUND_STRIDE
+        self._load_spent(buf)
 
+    def _load_spent(self, buf):
+        """Copy each declared dim's total from a checked snapshot that matches."""
+        hot = self._hot
+        bounds = hot[_MAX_DIMS]
         end = 0
         limit = self._BOUND_BASE
         for dim in range(_MAX_DIMS):
             if hot[dim] < 0:
                 continue
-            buf_at = _SNAPSHOT_RECORDS + _RECORD * dim + 16
-            _u64_copy(self._u64, end, buf, buf_at)
+            spent_at = _SNAPSHOT_RECORDS + _RECORD * dim + 16
+            _u64_copy(self._u64, end, buf, spent_at)
             verdict = _verdict_for(dim, self._u64, end, bounds, limit)
             self._open_window(dim, verdict, end, limit)
             end += self._END_STRIDE
@@ -1248,6 +1255,7 @@ class Ledger:
     reset = Budget.reset
     snapshot_into = Budget.snapshot_into
     restore_spent_from = Budget.restore_spent_from
+    _load_spent = Budget._load_spent
     _check_charges = Budget._check_charges
     _settle = Budget._settle
     _open_window = Budget._open_window
