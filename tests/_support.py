@@ -9,7 +9,7 @@ try:
 except ImportError:
     pytest = None
 
-from budgetkernel import Dim
+from budgetkernel import Dim, Verdict
 
 try:
     import micropython
@@ -55,6 +55,24 @@ def unlock():
     micropython.heap_unlock()
 
 
+def charge_locked(account, dim, amounts, rounds):
+    """Charge every amount rounds times with the heap locked; return the verdicts.
+
+    account is a Budget or a Ledger. Returns the last verdict and the worst.
+    """
+    last = None
+    worst = Verdict.CONTINUE
+    lock_or_skip()
+    try:
+        for _ in range(rounds):
+            for amount in amounts:
+                last = account.charge(dim, amount)
+                worst = worst.worst(last)
+    finally:
+        unlock()
+    return last, worst
+
+
 def make_builder(module, declaration):
     """Return module's builder with declaration's (dim, limit, warn or None) applied.
 
@@ -67,3 +85,34 @@ def make_builder(module, declaration):
         else:
             builder.limit_with_warn(dim, limit, warn)
     return builder
+
+
+U64_MAX = (1 << 64) - 1
+
+# (value, exception) pairs: an int out of range is a ValueError, anything
+# that is not an exact int (bool included) is a TypeError.
+BAD_DIMS = (
+    (8, ValueError),
+    (-1, ValueError),
+    (-8, ValueError),
+    (1 << 70, ValueError),
+    ("tokens", TypeError),
+    (None, TypeError),
+    (1.0, TypeError),
+    (True, TypeError),
+    (False, TypeError),
+)
+
+BAD_COUNTS = (
+    (-1, ValueError),
+    (-(1 << 64), ValueError),
+    (1 << 64, ValueError),
+    (U64_MAX + 1, ValueError),
+    (1 << 100, ValueError),
+    (1.5, TypeError),
+    (1.0, TypeError),
+    (True, TypeError),
+    (False, TypeError),
+    ("1", TypeError),
+    (None, TypeError),
+)

@@ -11,7 +11,7 @@ not from the kernel.
 
 import budgetkernel
 from budgetkernel import ChargeError, Dim, Verdict
-from _support import expect_raises, lock_or_skip, make_builder, totals, unlock
+from _support import BAD_COUNTS, BAD_DIMS, expect_raises, lock_or_skip, make_builder, totals, unlock
 
 U64_MAX = (1 << 64) - 1
 WINDOW = 1 << 28
@@ -47,32 +47,6 @@ AMOUNTS = (
     1 << 32,
     1 << 63,
     U64_MAX,
-)
-
-# (value, exception) pairs, as in test_bad_input.py: an int out of range
-# is a ValueError, anything that is not an exact int (bool too) a TypeError.
-BAD_DIMS = (
-    (8, ValueError),
-    (-1, ValueError),
-    (1 << 70, ValueError),
-    ("tokens", TypeError),
-    (None, TypeError),
-    (1.0, TypeError),
-    (True, TypeError),
-    (False, TypeError),
-)
-
-BAD_AMOUNTS = (
-    (-1, ValueError),
-    (1 << 64, ValueError),
-    (-(1 << 64), ValueError),
-    (1 << 100, ValueError),
-    (1.5, TypeError),
-    (1.0, TypeError),
-    (True, TypeError),
-    (False, TypeError),
-    ("1", TypeError),
-    (None, TypeError),
 )
 
 # Declared: TOKENS, BYTES, CALLS, MEMORY, CUSTOM0. Undeclared: MILLIS,
@@ -535,7 +509,7 @@ def test_try_charge_all_rejects_bad_dims():
 
 
 def test_try_charge_all_rejects_bad_amounts():
-    for value, exc_type in BAD_AMOUNTS:
+    for value, exc_type in BAD_COUNTS:
         check_rejected(exc_type, [(Dim.CALLS, value)])
         check_rejected(exc_type, [(Dim.CALLS, 1), (Dim.BYTES, 1), (Dim.TOKENS, value)])
         check_rejected(exc_type, ([Dim.CALLS, 1], [Dim.MEMORY, value]))
@@ -584,7 +558,7 @@ def expected_error(dim, amount, declared):
     for value, exc_type in BAD_DIMS:
         if type(value) is type(dim) and value == dim:
             return exc_type
-    for value, exc_type in BAD_AMOUNTS:
+    for value, exc_type in BAD_COUNTS:
         if type(value) is type(amount) and value == amount:
             return exc_type
     if dim not in declared:
@@ -599,7 +573,7 @@ def test_single_calls_raise_like_charge():
         inputs.append((value, 1))
         inputs.append((value, -1))
         inputs.append((value, 1.5))
-    for value, _ in BAD_AMOUNTS:
+    for value, _ in BAD_COUNTS:
         inputs.append((Dim.TOKENS, value))
         inputs.append((Dim.MILLIS, value))
     for dim in (Dim.MILLIS, Dim.CUSTOM1, Dim.CUSTOM2):

@@ -9,7 +9,7 @@ moved to their starting points before the lock is taken.
 import gc
 
 from budgetkernel import Budget, ChargeError, Dim, Verdict
-from _support import lock_or_skip, unlock
+from _support import charge_locked, lock_or_skip, unlock
 
 U64_MAX = (1 << 64) - 1
 
@@ -27,21 +27,6 @@ def big_budget(start):
     if start:
         budget.charge(Dim.TOKENS, start)
     return budget
-
-
-def charge_locked(budget, dim, amounts, rounds):
-    """Charge every amount rounds times with the heap locked; return the verdicts."""
-    last = None
-    worst = Verdict.CONTINUE
-    lock_or_skip()
-    try:
-        for _ in range(rounds):
-            for amount in amounts:
-                last = budget.charge(dim, amount)
-                worst = worst.worst(last)
-    finally:
-        unlock()
-    return last, worst
 
 
 def test_charge_continue_path_does_not_allocate():

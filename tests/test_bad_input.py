@@ -1,37 +1,9 @@
 """Bad input: the right exception, a message naming the value, nothing lost."""
 
 from budgetkernel import Budget, BuilderError, Dim, Verdict
-from _support import expect_raises, totals
+from _support import BAD_COUNTS, BAD_DIMS, expect_raises, totals
 
 U64_MAX = (1 << 64) - 1
-
-# (value, exception) pairs: an int out of range is a ValueError, anything
-# that is not an exact int (bool included) is a TypeError.
-BAD_DIMS = (
-    (8, ValueError),
-    (-1, ValueError),
-    (-8, ValueError),
-    (1 << 70, ValueError),
-    ("tokens", TypeError),
-    (None, TypeError),
-    (1.0, TypeError),
-    (True, TypeError),
-    (False, TypeError),
-)
-
-BAD_COUNTS = (
-    (-1, ValueError),
-    (-(1 << 64), ValueError),
-    (1 << 64, ValueError),
-    (U64_MAX + 1, ValueError),
-    (1 << 100, ValueError),
-    (1.5, TypeError),
-    (1.0, TypeError),
-    (True, TypeError),
-    (False, TypeError),
-    ("1", TypeError),
-    (None, TypeError),
-)
 
 
 def charged_budget():

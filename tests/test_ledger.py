@@ -28,7 +28,7 @@ from budgetkernel import (
     SnapshotError,
     Verdict,
 )
-from _support import expect_raises, make_builder, totals
+from _support import BAD_COUNTS, BAD_DIMS, expect_raises, make_builder, totals
 
 U64_MAX = (1 << 64) - 1
 WINDOW = 1 << 28
@@ -494,31 +494,6 @@ def test_ledger_rejects_other_policy_snapshot():
 # Errors
 # ---------------------------------------------------------------------------
 
-# (value, exception) pairs, as in test_bad_input.py.
-BAD_DIMS = (
-    (8, ValueError),
-    (-1, ValueError),
-    (1 << 70, ValueError),
-    ("tokens", TypeError),
-    (None, TypeError),
-    (1.0, TypeError),
-    (True, TypeError),
-    (False, TypeError),
-)
-
-BAD_AMOUNTS = (
-    (-1, ValueError),
-    (1 << 64, ValueError),
-    (-(1 << 64), ValueError),
-    (1.5, TypeError),
-    (1.0, TypeError),
-    (True, TypeError),
-    (False, TypeError),
-    ("1", TypeError),
-    (None, TypeError),
-)
-
-
 def charged_ledgers():
     """Return two ledgers of one policy, each with its own warning totals."""
     policy = make_policy(((TOKENS, 100, 50), (CALLS, 1 << 40, None)))
@@ -564,7 +539,7 @@ def test_bad_amounts_change_nothing():
     first, second = charged_ledgers()
     before = totals(first)
     for dim in (TOKENS, CALLS, BYTES):
-        for value, exc_type in BAD_AMOUNTS:
+        for value, exc_type in BAD_COUNTS:
             for method in (first.charge, first.preview, first.try_charge):
                 error = expect_raises(exc_type, method, dim, value)
                 assert "amount" in str(error)

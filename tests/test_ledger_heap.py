@@ -11,7 +11,7 @@ import gc
 
 import budgetkernel
 from budgetkernel import SNAPSHOT_SIZE, ChargeError, Dim, Verdict
-from _support import lock_or_skip, make_builder, skip, unlock
+from _support import charge_locked, lock_or_skip, make_builder, skip, unlock
 
 U64_MAX = (1 << 64) - 1
 WINDOW = 1 << 28
@@ -40,21 +40,6 @@ def big_ledger(start):
     if start:
         ledger.charge(TOKENS, start)
     return ledger
-
-
-def charge_locked(ledger, dim, amounts, rounds):
-    """Charge every amount rounds times with the heap locked; return the verdicts."""
-    last = None
-    worst = Verdict.CONTINUE
-    lock_or_skip()
-    try:
-        for _ in range(rounds):
-            for amount in amounts:
-                last = ledger.charge(dim, amount)
-                worst = worst.worst(last)
-    finally:
-        unlock()
-    return last, worst
 
 
 # Just below the window, just below 2**29, and 2**30 - 1, the largest small
@@ -202,10 +187,10 @@ def heap_of(make):
     for _ in range(5):
         gc.collect()
         before = gc.mem_alloc()
-        kept = make()
+        built = make()
         gc.collect()
         size = gc.mem_alloc() - before
-        kept = None
+        built = None
         if best is None or size < best:
             best = size
     return best
