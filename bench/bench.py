@@ -24,7 +24,7 @@ Output: one machine-readable line per figure, then a table for people.
 
     info <key> <value...>
     row <case> <impl> <min ns> <median ns>
-    footprint <what> <impl> <bytes>
+    footprint <case> <impl> <bytes>
 """
 
 import gc
@@ -366,17 +366,18 @@ def _footprint_maker(impl, limits, warns):
 
 
 def run_footprint():
-    """Return [(what, impl, bytes)] for 1, 3 and 8 dimensions declared."""
-    one = _declare({TOKENS: (10**9, 9 * 10**8)})
-    three = _declare(
+    """Return [(case, impl, bytes)] for 1, 3 and 8 dimensions declared."""
+    one_dim = _declare({TOKENS: (10**9, 9 * 10**8)})
+    three_dims = _declare(
         {TOKENS: (10**9, 9 * 10**8), Dim.MILLIS: (5000, None), Dim.CALLS: (50, 40)}
     )
-    eight = _declare(dict((dim, (10**9, 10**6)) for dim in Dim.ALL))
+    all_dims = _declare(dict((dim, (10**9, 10**6)) for dim in Dim.ALL))
     rows = []
-    for what, (limits, warns) in (("dims-1", one), ("dims-3", three), ("dims-8", eight)):
+    cases = (("dims-1", one_dim), ("dims-3", three_dims), ("dims-8", all_dims))
+    for case, (limits, warns) in cases:
         for impl in CHARGE_IMPLS:
             size = _heap_of(_footprint_maker(impl, limits, warns))
-            rows.append((what, impl, size))
+            rows.append((case, impl, size))
     return rows
 
 
@@ -446,8 +447,8 @@ def main(argv):
 
     if _mem_alloc is not None:
         print("footprint import module %d" % _IMPORT_BYTES)
-        for what, impl, size in run_footprint():
-            print("footprint %s %s %d" % (what, impl, size))
+        for case, impl, size in run_footprint():
+            print("footprint %s %s %d" % (case, impl, size))
 
     if samples is not None:
         _print_table(samples)

@@ -51,13 +51,18 @@ combined with two worst() calls. The slowpath row charges 2**28 + 1 at a
 time, more than the kernel's fast window, so every kernel charge takes the
 slow path; it has no target and shows what crossing a window costs.
 
-The calls table times preview() of a charge that continues, try_charge()
-that charges and continues ("try"), try_charge() refused because the
-total sits at the limit and the charge would pass it ("try-refused"),
-try_charge() on a dim that is already exhausted ("try-exhausted"), one
-try_charge_all() of three continuing pairs ("try-all-3"), and
-snapshot_into() and restore_spent_from() of a three-dimension budget. The
-floor's versions of the first four are as bare as its charge(); the
+The calls table times these cases:
+
+- "preview": preview() of a charge that continues;
+- "try": try_charge() that charges and continues;
+- "try-refused": try_charge() rejected, because the total is at the limit
+  and the charge would pass it;
+- "try-exhausted": try_charge() on a dim that is already exhausted;
+- "try-all-3": one try_charge_all() of three continuing pairs;
+- "snapshot" and "restore": snapshot_into() and restore_spent_from() of a
+  three-dimension budget.
+
+The floor's versions of the first four are as bare as its charge(). The
 snapshot calls have no floor.
 
 The machine is shared with other work. In repeated runs on it the
@@ -284,22 +289,22 @@ def footprint_table(runtimes, mpy_size):
     rows = []
     for runtime in runtimes:
         footprint = runtime["footprint"]
-        for what in FOOTPRINT_DIMS:
-            if (what, "kernel") not in footprint:
+        for case in FOOTPRINT_DIMS:
+            if (case, "kernel") not in footprint:
                 continue
-            kernel = footprint[(what, "kernel")]
-            ledger = footprint[(what, "ledger")]
+            kernel = footprint[(case, "kernel")]
+            ledger = footprint[(case, "ledger")]
             target = "none"
             if runtime["bits"] == "32":
                 target = "budget <= %d B: %s; ledger <= %d B: %s" % (
                     BUDGET_BYTES_TARGET, _mark(kernel <= BUDGET_BYTES_TARGET),
                     LEDGER_BYTES_TARGET, _mark(ledger <= LEDGER_BYTES_TARGET))
             rows.append([
-                runtime["label"], "heap per budget or ledger, %s declared" % _dims_text(what),
+                runtime["label"], "heap per budget or ledger, %s declared" % _dims_text(case),
                 "%d B" % kernel,
                 "%d B" % ledger,
-                "%d B" % footprint[(what, "floor")],
-                "%d B" % footprint[(what, "arrayq")],
+                "%d B" % footprint[(case, "floor")],
+                "%d B" % footprint[(case, "arrayq")],
                 target,
             ])
         for kind in ("py", "mpy", "frozen"):
@@ -317,9 +322,9 @@ def footprint_table(runtimes, mpy_size):
     return _table(header, rows)
 
 
-def _dims_text(what):
+def _dims_text(case):
     """Return "1 dimension" or "3 dimensions" for a footprint key such as "dims-3"."""
-    count = int(what.split("-")[1])
+    count = int(case.split("-")[1])
     return "%d dimension%s" % (count, "" if count == 1 else "s")
 
 

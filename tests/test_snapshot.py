@@ -191,7 +191,7 @@ FOLLOW_UP = (0, 1, 3, 1 << 20, (1 << 28) + 5, 1 << 31, 1 << 62, U64_MAX, 0)
 
 
 def check_same_behaviour(original, restored, spec, label):
-    """Assert restored answers every query and follow-up charge as original does."""
+    """Assert that restored returns what original returns for every query and charge."""
     for dim in Dim.ALL:
         assert restored.spent(dim) == original.spent(dim), "%s: spent(%d)" % (label, dim)
         assert restored.remaining(dim) == original.remaining(dim), "%s: remaining(%d)" % (label, dim)

@@ -42,7 +42,7 @@ HALF = 1 << 63  # half of 2**64
 RESET = -1  # a charge whose dim is RESET stands for budget.reset()
 
 # (declarations, charges): declarations are (dim, limit, warn or None),
-# charges are (dim, amount). Each comment says where the totals end up.
+# charges are (dim, amount). Each comment gives the totals after the charges.
 FIXED_BUDGETS = (
     # A warn total and an exhausted one.
     (((0, 1000, 800), (3, 3, None)), ((0, 850), (3, 1), (3, 1), (3, 1), (3, 1))),
