@@ -89,13 +89,31 @@ def make_builder(module, declaration):
 
 U64_MAX = (1 << 64) - 1
 
+
+
+class IntSubclass(int):
+    """An int subclass, which the kernel rejects like any other non-int."""
+
+
+class Indexable:
+    """An object that CPython's list indexing takes as 2, though it is not an int."""
+
+    def __index__(self):
+        return 2
+
+
 # (value, exception) pairs: an int out of range is a ValueError, anything
-# that is not an exact int (bool included) is a TypeError.
+# that is not an exact int (bool and int subclasses included) is a
+# TypeError. -9 and -17 would name a room if used as a list index.
 BAD_DIMS = (
     (8, ValueError),
     (-1, ValueError),
     (-8, ValueError),
+    (-9, ValueError),
+    (-17, ValueError),
     (1 << 70, ValueError),
+    (IntSubclass(3), TypeError),
+    (Indexable(), TypeError),
     ("tokens", TypeError),
     (None, TypeError),
     (1.0, TypeError),
@@ -113,6 +131,7 @@ BAD_COUNTS = (
     (1.0, TypeError),
     (True, TypeError),
     (False, TypeError),
+    (IntSubclass(1), TypeError),
     ("1", TypeError),
     (None, TypeError),
 )
