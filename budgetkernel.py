@@ -182,9 +182,10 @@ _SNAPSHOT_CRC = const(198)
 # the limits buffer. A positive index keeps CPython's list-index fast path.
 _VERDICTS = const(9)
 
-# Stand-ins for a field offset: the constants 0 and 2**64 - 1.
-_FIELD_ZERO = const(-1)
-_FIELD_MAX = const(-2)
+# Fields holding the constants 0 and 2**64 - 1, read at offset 0 where
+# a u64 helper needs one of them as an operand.
+_ZERO_FIELD = bytes(8)
+_MAX_FIELD = b"\xff" * 8
 
 _DIM_TEXT = "dim must be an int in 0..7, got %r"
 _COUNT_TEXT = "%s must be an int in 0..2**64-1, got %r"
@@ -267,11 +268,7 @@ def _u64_compare(a_buf, a, b_buf, b):
 
 
 def _u64_gap(high_buf, high, low_buf, low):
-    """Return min(field high - field low, _WINDOW), where high >= low.
-
-    high may be _FIELD_MAX and low may be _FIELD_ZERO; their buffer is then
-    not read.
-    """
+    """Return min(field high - field low, _WINDOW), where high >= low."""
     # Digits are taken from the top. The prefixes obey high >= low, so the
     # running difference never goes negative, and once it reaches
     # _GAP_BAIL with a digit still to come the full gap exceeds _WINDOW.
@@ -280,9 +277,7 @@ def _u64_gap(high_buf, high, low_buf, low):
     while i >= 0:
         if gap >= _GAP_BAIL:
             return _WINDOW
-        top = 0xFF if high == _FIELD_MAX else high_buf[high + i]
-        bottom = 0 if low == _FIELD_ZERO else low_buf[low + i]
-        gap = (gap << 8) + top - bottom
+        gap = (gap << 8) + high_buf[high + i] - low_buf[low + i]
         i -= 1
     if gap > _WINDOW:
         return _WINDOW
@@ -292,7 +287,7 @@ def _u64_gap(high_buf, high, low_buf, low):
 def _u64_value(plus_buf, plus, minus_buf, minus, carry):
     """Return field plus - field minus + carry as an int.
 
-    minus may be _FIELD_ZERO. The result must lie in 0..2**64-1.
+    The result must lie in 0..2**64-1.
 
     The digits are combined from the bottom, so every partial sum is at
     most the result: a result below 2**30 never allocates.
@@ -300,9 +295,7 @@ def _u64_value(plus_buf, plus, minus_buf, minus, carry):
     value = 0
     shift = 0
     for i in range(8):
-        digit = plus_buf[plus + i] + carry
-        if minus != _FIELD_ZERO:
-            digit -= minus_buf[minus + i]
+        digit = plus_buf[plus + i] + carry - minus_buf[minus + i]
         carry = digit >> 8
         digit &= 0xFF
         if digit:
@@ -695,7 +688,7 @@ def _passes(field_buf, field, buf, end, room, amount):
         # sum never passes a field of 2**64 - 1.
         if amount <= gap + room:
             return False
-        return _u64_gap(None, _FIELD_MAX, field_buf, field) != 0
+        return _u64_compare(field_buf, field, _MAX_FIELD, 0) < 0
     if amount <= _WINDOW + room:
         return False
     return None
@@ -770,9 +763,9 @@ class Budget:
             if not flags >> dim & 1:
                 continue
             at = _SNAPSHOT_RECORDS + _RECORD * dim
-            limit = _u64_value(buf, at, None, _FIELD_ZERO, 0)
+            limit = _u64_value(buf, at, _ZERO_FIELD, 0, 0)
             if flags >> (dim + 8) & 1:
-                builder.limit_with_warn(dim, limit, _u64_value(buf, at + 8, None, _FIELD_ZERO, 0))
+                builder.limit_with_warn(dim, limit, _u64_value(buf, at + 8, _ZERO_FIELD, 0, 0))
             else:
                 builder.limit(dim, limit)
         # The budget was built from this snapshot's own limits, so only the
@@ -955,7 +948,7 @@ class Budget:
         buf = self._u64
         kind = verdict._kind
         if kind == _EXHAUSTED:
-            room = _u64_gap(None, _FIELD_MAX, buf, end)
+            room = _u64_gap(_MAX_FIELD, 0, buf, end)
         elif kind == _WARN:
             room = _u64_gap(hot[_MAX_DIMS], limit, buf, end)
         else:
@@ -980,7 +973,7 @@ class Budget:
         if room < 0:
             return None
         buf = self._u64
-        return _u64_value(buf, self._slot(dim) * self._END_STRIDE, buf, _FIELD_ZERO, -room)
+        return _u64_value(buf, self._slot(dim) * self._END_STRIDE, _ZERO_FIELD, 0, -room)
 
     def remaining(self, dim):  # no allocation on MicroPython for results below 2**30
         """Return max(limit - spent, 0) for dim, or None if dim was not declared."""
@@ -1205,14 +1198,14 @@ def _check_snapshot_record(buf, dim, declared, warned):
                                       "snapshot has non-zero values for undeclared dimension '%s'",
                                       name, None)
         return
-    if _u64_gap(buf, at, None, _FIELD_ZERO) == 0:
+    if _u64_gap(buf, at, _ZERO_FIELD, 0) == 0:
         raise _snapshot_error("bad_contents", "snapshot limit for '%s' must be non-zero",
                               name, None)
     if warned:
         if _u64_compare(buf, at + 8, buf, at) >= 0:
             raise _snapshot_error("bad_contents", "snapshot warn for '%s' must be below its limit",
                                   name, None)
-    elif _u64_gap(buf, at + 8, None, _FIELD_ZERO):
+    elif _u64_gap(buf, at + 8, _ZERO_FIELD, 0):
         raise _snapshot_error("bad_contents",
                               "snapshot warn for '%s' must be 0 when it has no threshold",
                               name, None)
