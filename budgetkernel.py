@@ -196,13 +196,6 @@ _COUNT_TEXT = "%s must be an int in 0..2**64-1, got %r"
 _type = type
 _int = int
 
-# The fast paths take a dim only when indexing this tuple with it returns
-# the same object, which only the ints 0..7 do: a bool, a float or an int
-# subclass fails the test or raises. On CPython 3.11 this costs less than a
-# type check and a range check. An equal int that is a separate object
-# takes the slow path, which returns the same verdict.
-_DIM_OBJECTS = tuple(range(_MAX_DIMS))
-
 
 # ---------------------------------------------------------------------------
 # Input checks
@@ -781,11 +774,11 @@ class Budget:
         ChargeError for an undeclared dim, changing nothing in each case.
         """
         hot = self._hot
-        try:
-            exact_dim = _DIM_OBJECTS[dim] is dim
-        except Exception:
-            exact_dim = False
-        if exact_dim and _type(amount) is _int:
+        # NOTE: on CPython 3.11 an exhausted charge measures about 1.6x a bare
+        # list counter (make bench), above the 1.5x aimed for. A dim check in
+        # try/except is faster there, but makes MicroPython take this
+        # method's frame from the heap on every call.
+        if _type(dim) is _int and 0 <= dim < _MAX_DIMS and _type(amount) is _int:
             room = hot[dim]
             # Inside the window the verdict cannot change (invariant 3), so
             # the charge only uses up room. An undeclared dim has room -1
@@ -801,11 +794,7 @@ class Budget:
         Raises the same errors as charge() for the same input.
         """
         hot = self._hot
-        try:
-            exact_dim = _DIM_OBJECTS[dim] is dim
-        except Exception:
-            exact_dim = False
-        if exact_dim and _type(amount) is _int:
+        if _type(dim) is _int and 0 <= dim < _MAX_DIMS and _type(amount) is _int:
             if amount <= hot[dim] and amount >= 0:
                 return hot[dim + _VERDICTS]
         return self._settle(dim, amount, _PREVIEW)
@@ -818,11 +807,7 @@ class Budget:
         Verdict.exhausted(dim). Raises the same errors as charge().
         """
         hot = self._hot
-        try:
-            exact_dim = _DIM_OBJECTS[dim] is dim
-        except Exception:
-            exact_dim = False
-        if exact_dim and _type(amount) is _int:
+        if _type(dim) is _int and 0 <= dim < _MAX_DIMS and _type(amount) is _int:
             room = hot[dim]
             if amount <= room and amount >= 0:
                 verdict = hot[dim + _VERDICTS]

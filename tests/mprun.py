@@ -26,6 +26,7 @@ TEST_MODULES = (
     "test_ledger_heap",
     "test_model",
     "test_snapshot",
+    "test_unlocked_heap",
     "test_verdict",
 )
 
