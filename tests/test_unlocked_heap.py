@@ -1,16 +1,19 @@
-"""Heap requests of the fast paths with the heap unlocked.
+"""Heap use of the kernel's calls with the heap unlocked.
 
 micropython.heap_lock() cannot show every allocation. MicroPython 1.25
 keeps a function's frame on the C stack only up to 11 machine words
 (py/objfun.c). A larger frame comes from the heap while the heap is
 unlocked, and from the C stack while it is locked, so a heap-lock test
-passes either way. These tests count the bytes requested from the heap
-with micropython.mem_total() instead. They skip where mem_total() is
-missing: on CPython, and on MicroPython builds without memory statistics.
+passes either way. The fast-path tests count the bytes requested from the
+heap with micropython.mem_total() instead, and skip where it is missing:
+on CPython, and on MicroPython builds without memory statistics. The
+slow-path test checks with gc.mem_alloc() that those frames are freed.
 """
 
+import gc
+
 import budgetkernel
-from budgetkernel import Dim, Verdict
+from budgetkernel import SNAPSHOT_SIZE, Dim, Verdict
 from _support import make_builder, skip
 
 try:
@@ -25,6 +28,7 @@ CALLS = Dim.CALLS
 # starting total leaves room for the small charges below inside its window.
 DECLARATION = ((TOKENS, 2000, 1000), (CALLS, 5, None))
 STARTS = ((0, 0), (1500, 2), (2500, 9))
+PAIRS = ((TOKENS, 1), (CALLS, 1))
 
 
 def heap_requested_or_skip(run):
@@ -85,3 +89,33 @@ def test_verdict_methods_request_no_heap():
             exhausted.dimension()
 
     assert heap_requested_or_skip(run) == 0
+
+
+def test_slow_paths_leave_no_heap_behind():
+    # A frame taken from the heap is freed when its call returns, so the
+    # allocated total is back where it started without a collection.
+    if not hasattr(gc, "mem_alloc"):
+        skip("gc.mem_alloc() is missing on this runtime")
+    snapshot = bytearray(SNAPSHOT_SIZE)
+    for account in accounts_at(0, 0):
+        def run():
+            for _ in range(10):
+                account.reset()
+                account.charge(TOKENS, 1500)
+                account.preview(TOKENS, 600)
+                account.try_charge(TOKENS, 600)
+                account.try_charge_all(PAIRS)
+                account.spent(TOKENS)
+                account.remaining(TOKENS)
+                account.snapshot_into(snapshot)
+                account.restore_spent_from(snapshot)
+                account.charge(TOKENS, 600)
+
+        run()
+        gc.collect()
+        before = gc.mem_alloc()
+        run()
+        assert gc.mem_alloc() == before
+        # 1500, then 1 from try_charge_all and 600: try_charge(600) at 1500
+        # would pass the limit of 2000, so it was rejected.
+        assert account.spent(TOKENS) == 2101
