@@ -16,15 +16,18 @@ the minimum over the rounds, because noise on a shared machine only ever
 adds time. The median is printed next to it to show how noisy the run was.
 
 On MicroPython the script also reports heap bytes per built budget and per
-ledger, and the heap the import of budgetkernel took. With --footprint-only
-it skips the timing, for the extra runs that import the module from .mpy or
-frozen code.
+ledger, and the heap the import of budgetkernel took. Where
+micropython.mem_total() exists it also reports the heap bytes each call
+requests with the heap unlocked, frames included. With --footprint-only
+it skips the timing and the requests, for the extra runs that import the
+module from .mpy or frozen code.
 
 Output: one machine-readable line per figure, then a table for people.
 
     info <key> <value...>
     row <case> <impl> <min ns> <median ns>
     footprint <case> <impl> <bytes>
+    requested <case> <impl> <bytes per call>
 """
 
 import gc
@@ -333,6 +336,95 @@ def run_timing():
 
 
 # ---------------------------------------------------------------------------
+# Heap requests (MicroPython with memory statistics only)
+# ---------------------------------------------------------------------------
+
+try:
+    from micropython import mem_total as _mem_total
+except ImportError:
+    _mem_total = None
+
+
+def _loop_spent(b, dim, amount, count):
+    start = _clock()
+    for _ in range(count):
+        b.spent(dim)
+        b.spent(dim)
+        b.spent(dim)
+        b.spent(dim)
+        b.spent(dim)
+        b.spent(dim)
+        b.spent(dim)
+        b.spent(dim)
+    return _elapsed_ns(start, _clock())
+
+
+def _loop_remaining(b, dim, amount, count):
+    start = _clock()
+    for _ in range(count):
+        b.remaining(dim)
+        b.remaining(dim)
+        b.remaining(dim)
+        b.remaining(dim)
+        b.remaining(dim)
+        b.remaining(dim)
+        b.remaining(dim)
+        b.remaining(dim)
+    return _elapsed_ns(start, _clock())
+
+
+def _loop_reset(b, dim, amount, count):
+    start = _clock()
+    for _ in range(count):
+        b.reset()
+        b.reset()
+        b.reset()
+        b.reset()
+        b.reset()
+        b.reset()
+        b.reset()
+        b.reset()
+    return _elapsed_ns(start, _clock())
+
+
+# Calls that are not timed but whose heap requests are reported.
+QUERY_CASES = (
+    ("spent", ONE_DIM, (TOKENS, 12345), _loop_spent, TOKENS, None, SNAPSHOT_IMPLS),
+    ("remaining", ONE_DIM, (TOKENS, 12345), _loop_remaining, TOKENS, None, SNAPSHOT_IMPLS),
+    ("reset", THREE_DIMS, (TOKENS, 12345), _loop_reset, None, None, SNAPSHOT_IMPLS),
+)
+
+
+def _requested_by_loop(case, b, count):
+    """Return the heap bytes that count unrolled iterations of the case's loop request."""
+    name, spec, first, loop, dims, amount, impls = case
+    before = _mem_total()
+    loop(b, dims, amount, count)
+    return _mem_total() - before
+
+
+def run_heap_requests():
+    """Return [(case, impl, bytes)]: heap bytes one call requests, heap unlocked.
+
+    mem_total() counts every heap request, frames that the VM frees on
+    return included, which gc.mem_alloc() cannot see. The loop of one
+    iteration is subtracted from the loop of two, which removes the loop's
+    own requests, and the rest is divided by the calls in one iteration.
+    """
+    rows = []
+    for case in CASES + CALL_CASES + QUERY_CASES:
+        for impl in case[6]:
+            b = _fresh(case, MAKERS[impl])
+            # A first pass lets any one-off request (a window opening, a
+            # name interned) happen before the count.
+            _requested_by_loop(case, b, 1)
+            once = _requested_by_loop(case, b, 1)
+            twice = _requested_by_loop(case, b, 2)
+            rows.append((case[0], impl, (twice - once) // UNROLL))
+    return rows
+
+
+# ---------------------------------------------------------------------------
 # Footprint (MicroPython only: CPython has no gc.mem_alloc)
 # ---------------------------------------------------------------------------
 
@@ -449,6 +541,10 @@ def main(argv):
         print("footprint import module %d" % _IMPORT_BYTES)
         for case, impl, size in run_footprint():
             print("footprint %s %s %d" % (case, impl, size))
+
+    if _mem_total is not None and not footprint_only:
+        for case, impl, size in run_heap_requests():
+            print("requested %s %s %d" % (case, impl, size))
 
     if samples is not None:
         _print_table(samples)

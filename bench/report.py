@@ -31,6 +31,8 @@ TIMED_CASES = ("continue", "warn", "exhausted", "checkpoint")
 CASES = TIMED_CASES + ("slowpath",)
 # Admission and snapshot calls, which have no targets.
 CALL_CASES = ("preview", "try", "try-refused", "try-exhausted", "try-all-3", "snapshot", "restore")
+# Calls whose heap requests are reported, in table order.
+REQUEST_CASES = CASES + CALL_CASES + ("spent", "remaining", "reset")
 # Largest kernel/floor ratio allowed, by runtime name. Budget and Ledger
 # share their charge() code, so both are held to it.
 FLOOR_RATIO_TARGET = {"cpython": 1.5, "micropython": 2.0}
@@ -75,12 +77,21 @@ bytes on 32-bit ports, 32 on 64-bit ones). A ledger's figure leaves out
 its policy, which all of a policy's ledgers share. The import figures are the
 heap one `import budgetkernel` takes: from source (compiled at import),
 from the .mpy file, and from firmware with the module frozen in.
+
+The heap requests are the bytes one call requests from the heap while it
+is unlocked, counted by micropython.mem_total() on the unix builds. They
+include frames: MicroPython keeps a function's frame on the C stack only
+up to 11 machine words, takes a larger one from the heap while the heap is
+unlocked, and frees it when the call returns. With the heap locked the
+frame goes on the C stack instead, which is why the heap-lock tests pass
+for the same calls. "spent" and "remaining" query a dim with a total,
+and "reset" clears a three-dimension budget.
 """
 
 
 def _parse(output):
-    """Return {"info": {...}, "rows": {...}, "footprint": {...}} from bench.py output."""
-    result = {"info": {}, "rows": {}, "footprint": {}}
+    """Return {"info", "rows", "footprint", "requested"} dicts from bench.py output."""
+    result = {"info": {}, "rows": {}, "footprint": {}, "requested": {}}
     for line in output.splitlines():
         words = line.split()
         if not words:
@@ -91,6 +102,8 @@ def _parse(output):
             result["rows"][(words[1], words[2])] = (float(words[3]), float(words[4]))
         elif words[0] == "footprint" and len(words) == 4:
             result["footprint"][(words[1], words[2])] = int(words[3])
+        elif words[0] == "requested" and len(words) == 4:
+            result["requested"][(words[1], words[2])] = int(words[3])
     return result
 
 
@@ -204,6 +217,7 @@ def _runtime(label, result):
         "bits": bits,
         "rows": result["rows"],
         "footprint": result["footprint"],
+        "requested": result["requested"],
         "imports": {},
     }
 
@@ -322,6 +336,24 @@ def footprint_table(runtimes, mpy_size):
     return _table(header, rows)
 
 
+def requests_table(runtimes):
+    """Return the Markdown table of heap bytes requested per call, heap unlocked."""
+    impls = ("kernel", "ledger", "floor", "arrayq")
+    header = ["runtime", "case"] + ["%s B" % impl for impl in impls]
+    rows = []
+    for runtime in runtimes:
+        requested = runtime["requested"]
+        for case in REQUEST_CASES:
+            if (case, "kernel") not in requested:
+                continue
+            cells = []
+            for impl in impls:
+                size = requested.get((case, impl))
+                cells.append("" if size is None else "%d" % size)
+            rows.append([runtime["label"], case] + cells)
+    return _table(header, rows)
+
+
 def _dims_text(case):
     """Return "1 dimension" or "3 dimensions" for a footprint key such as "dims-3"."""
     count = int(case.split("-")[1])
@@ -333,6 +365,8 @@ def render(runtimes, mpy_size):
         "ns per charge (minimum of the rounds)\n\n" + timing_table(runtimes),
         "ns per admission or snapshot call (minimum of the rounds)\n\n" + calls_table(runtimes),
         "Footprint (MicroPython, gc.mem_alloc)\n\n" + footprint_table(runtimes, mpy_size),
+        "Heap requested per call, heap unlocked (MicroPython, micropython.mem_total)\n\n"
+        + requests_table(runtimes),
     ])
 
 
@@ -370,6 +404,10 @@ def write_page(path, runtimes, mpy_size, mpy_version):
         "## Footprint",
         "",
         footprint_table(runtimes, mpy_size),
+        "",
+        "## Heap requested per call",
+        "",
+        requests_table(runtimes),
         "",
     ]
     folder = os.path.dirname(os.path.abspath(path))
