@@ -187,6 +187,8 @@ _VERDICTS = const(9)
 _ZERO_FIELD = bytes(8)
 _MAX_FIELD = b"\xff" * 8
 
+_DIMS = tuple(range(_MAX_DIMS))
+
 _DIM_TEXT = "dim must be an int in 0..7, got %r"
 _COUNT_TEXT = "%s must be an int in 0..2**64-1, got %r"
 
@@ -203,11 +205,15 @@ _int = int
 
 
 def _check_dim(dim):
-    """Raise TypeError or ValueError unless dim is one of the ints 0..7."""
+    """Return dim as a small int; raise TypeError or ValueError unless it is an int in 0..7."""
     if type(dim) is not int:
         raise TypeError(_DIM_TEXT % (dim,))
     if dim < 0 or dim >= _MAX_DIMS:
         raise ValueError(_DIM_TEXT % (dim,))
+    # MicroPython can hold a small value in a long-int object (divmod of
+    # long ints returns one), and arithmetic on it allocates. Indexing
+    # returns the small int without allocating.
+    return _DIMS[dim]
 
 
 def _check_u64(name, value):
@@ -784,8 +790,12 @@ class Budget:
             # the charge only uses up room. An undeclared dim has room -1
             # and always takes the slow path.
             if amount <= room and amount >= 0:
+                # The verdict is read first: dim + _VERDICTS allocates for a
+                # dim held as a long int, and a MemoryError must come before
+                # the write.
+                verdict = hot[dim + _VERDICTS]
                 hot[dim] = room - amount
-                return hot[dim + _VERDICTS]
+                return verdict
         return self._settle(dim, amount, _COMMIT)
 
     def preview(self, dim, amount):  # no allocation on MicroPython for small-int amounts
@@ -863,16 +873,15 @@ class Budget:
                 raise TypeError(
                     "charges[%d] must have 2 items, dim and amount, got %d" % (i, len(pair))
                 )
-            dim = pair[0]
+            dim = _check_dim(pair[0])
             amount = pair[1]
-            _check_dim(dim)
             _check_u64("amount", amount)
+            if self._hot[dim] < 0:
+                _raise_undeclared(dim)
             # charge() splits the amount with shifts, which allocate for a
             # long int. One shift here, before anything is charged, makes a
             # MemoryError under heap_lock leave every total as it was.
             amount >>= 24
-            if self._hot[dim] < 0:
-                _raise_undeclared(dim)
             for j in range(i):
                 if charges[j][0] == dim:
                     raise ValueError(
@@ -882,7 +891,7 @@ class Budget:
 
     def _settle(self, dim, amount, mode):
         """Check the input, then charge, preview or try an amount beyond the window."""
-        _check_dim(dim)
+        dim = _check_dim(dim)
         _check_u64("amount", amount)
         hot = self._hot
         room = hot[dim]

@@ -160,3 +160,63 @@ def test_long_int_amount_allocates_and_changes_nothing():
     assert budget.spent(Dim.TOKENS) == (1 << 31) + 3
     assert budget.charge(Dim.TOKENS, 1) == Verdict.CONTINUE
     assert budget.spent(Dim.TOKENS) == (1 << 31) + 4
+
+
+def long_int_object(value):
+    """Return value as the result of long-int arithmetic.
+
+    MicroPython can return such a result as a long-int object even when the
+    value is small; CPython returns a plain int.
+    """
+    return divmod((1 << 70) + value, 1 << 70)[1]
+
+
+def dim_budget():
+    """Return a budget with TOKENS at 10 of a limit of 100 and a warn threshold of 50."""
+    budget = (Budget.builder()
+              .limit_with_warn(Dim.TOKENS, 100, 50)
+              .limit(Dim.CALLS, 10)
+              .build())
+    budget.charge(Dim.TOKENS, 10)
+    return budget
+
+
+def test_long_int_object_dim_acts_as_its_value():
+    budget = dim_budget()
+    tokens = long_int_object(Dim.TOKENS)
+    calls = long_int_object(Dim.CALLS)
+    assert tokens == Dim.TOKENS
+    assert budget.preview(tokens, 45) == Verdict.warn(Dim.TOKENS)
+    assert budget.charge(tokens, 45) == Verdict.warn(Dim.TOKENS)
+    assert budget.charge(tokens, 1) == Verdict.warn(Dim.TOKENS)
+    assert budget.try_charge(tokens, 50) == Verdict.exhausted(Dim.TOKENS)
+    assert budget.try_charge_all(((calls, 4), (tokens, 4))) == Verdict.warn(Dim.TOKENS)
+    assert budget.spent(tokens) == 60
+    assert budget.remaining(calls) == 6
+
+
+def test_locked_long_int_dim_keeps_state():
+    # Under the lock, arithmetic on a dim held as a long int may raise
+    # MemoryError. The charge must then change nothing; otherwise it must
+    # return charge()'s usual verdict. A twin budget, charged with plain dims
+    # only when the locked charge went through, must end up identical.
+    budget = dim_budget()
+    twin = dim_budget()
+    tokens = long_int_object(Dim.TOKENS)
+    # 45 crosses the warn threshold (slow path), 1 stays in the window,
+    # 60 crosses the limit, and 2 charges an exhausted dim.
+    for amount in (45, 1, 60, 2):
+        before = budget.spent(Dim.TOKENS)
+        lock_or_skip()
+        try:
+            verdict = budget.charge(tokens, amount)
+        except MemoryError:
+            verdict = None
+        finally:
+            unlock()
+        if verdict is None:
+            assert budget.spent(Dim.TOKENS) == before, amount
+        else:
+            assert verdict == twin.charge(Dim.TOKENS, amount), amount
+        assert budget.spent(Dim.TOKENS) == twin.spent(Dim.TOKENS), amount
+        assert budget.charge(Dim.TOKENS, 0) == twin.charge(Dim.TOKENS, 0), amount
