@@ -9,7 +9,7 @@ moved to their starting points before the lock is taken.
 import gc
 
 from budgetkernel import Budget, ChargeError, Dim, Verdict
-from _support import charge_locked, lock_or_skip, unlock
+from _support import BAD_COUNTS, BAD_DIMS, charge_locked, lock_or_skip, totals, unlock
 
 U64_MAX = (1 << 64) - 1
 
@@ -220,3 +220,24 @@ def test_locked_long_int_dim_keeps_state():
             assert verdict == twin.charge(Dim.TOKENS, amount), amount
         assert budget.spent(Dim.TOKENS) == twin.spent(Dim.TOKENS), amount
         assert budget.charge(Dim.TOKENS, 0) == twin.charge(Dim.TOKENS, 0), amount
+
+
+def test_locked_bad_input_changes_nothing():
+    # A TypeError or ValueError message is formatted on the heap, so under
+    # the lock it may become a MemoryError. Either way nothing changes.
+    budget = dim_budget()
+    before = totals(budget)
+    inputs = [(value, 1, exc_type) for value, exc_type in BAD_DIMS]
+    inputs += [(Dim.TOKENS, value, exc_type) for value, exc_type in BAD_COUNTS]
+    for dim, amount, exc_type in inputs:
+        for call in (budget.charge, budget.preview, budget.try_charge):
+            lock_or_skip()
+            try:
+                call(dim, amount)
+                raised = None
+            except Exception as error:
+                raised = type(error)
+            finally:
+                unlock()
+            assert raised is exc_type or raised is MemoryError, (dim, amount, raised)
+            assert totals(budget) == before, (dim, amount)
