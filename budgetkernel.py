@@ -878,15 +878,17 @@ class Budget:
             _check_u64("amount", amount)
             if self._hot[dim] < 0:
                 _raise_undeclared(dim)
-            # charge() splits the amount with shifts, which allocate for a
-            # long int. One shift here, before anything is charged, makes a
-            # MemoryError under heap_lock leave every total as it was.
-            amount >>= 24
             for j in range(i):
                 if charges[j][0] == dim:
                     raise ValueError(
                         "charges must name each dim once, got '%s' twice" % _NAMES[dim]
                     )
+        # charge() splits each amount with shifts, which allocate for a long
+        # int. One shift of each, after every check and before anything is
+        # charged, makes a MemoryError under heap_lock come after any other
+        # error and leave every total as it was.
+        for i in range(count):
+            charges[i][1] >> 24
         return count
 
     def _settle(self, dim, amount, mode):

@@ -770,12 +770,14 @@ def test_try_charge_all_does_not_allocate():
 
 def test_admission_undeclared_dim_under_lock():
     pairs = [(Dim.TOKENS, 1), (Dim.MILLIS, 1)]
-    # The amount is a long int on 32-bit ports; the undeclared dim is still
-    # reported before anything touches the amount.
+    # The amounts of 2**40 are long ints on 32-bit ports; the undeclared dim
+    # is still reported before anything touches them, in its own pair or in
+    # an earlier one.
     long_pairs = [(Dim.MILLIS, 1 << 40)]
+    long_first = [(Dim.TOKENS, 1 << 40), (Dim.MILLIS, 1)]
     for account in locked_accounts():
         before = state(account)
-        raised = [None] * 4
+        raised = [None] * 5
         lock_or_skip()
         try:
             try:
@@ -794,6 +796,10 @@ def test_admission_undeclared_dim_under_lock():
                 account.try_charge_all(long_pairs)
             except Exception as error:
                 raised[3] = error
+            try:
+                account.try_charge_all(long_first)
+            except Exception as error:
+                raised[4] = error
         finally:
             unlock()
         for error in raised:
@@ -802,6 +808,7 @@ def test_admission_undeclared_dim_under_lock():
         assert raised[1].dim == Dim.CUSTOM1
         assert raised[2].dim == Dim.MILLIS
         assert raised[3].dim == Dim.MILLIS
+        assert raised[4].dim == Dim.MILLIS
         assert state(account) == before, kind(account)
 
 

@@ -222,6 +222,42 @@ def test_locked_long_int_dim_keeps_state():
         assert budget.charge(Dim.TOKENS, 0) == twin.charge(Dim.TOKENS, 0), amount
 
 
+def test_locked_long_int_dim_admission_keeps_state():
+    # As above for preview(), try_charge() and try_charge_all(): each either
+    # raises MemoryError and changes nothing, or acts like the twin.
+    budget = dim_budget()
+    twin = dim_budget()
+    tokens = long_int_object(Dim.TOKENS)
+    steps = (
+        ("preview", 45), ("try", 1), ("all", 45), ("try", 30), ("all", 60), ("preview", 2),
+    )
+    for call, amount in steps:
+        before = totals(budget)
+        lock_or_skip()
+        try:
+            if call == "preview":
+                verdict = budget.preview(tokens, amount)
+            elif call == "try":
+                verdict = budget.try_charge(tokens, amount)
+            else:
+                verdict = budget.try_charge_all(((Dim.CALLS, 1), (tokens, amount)))
+        except MemoryError:
+            verdict = None
+        finally:
+            unlock()
+        if verdict is None:
+            assert totals(budget) == before, (call, amount)
+        elif call == "preview":
+            assert verdict == twin.preview(Dim.TOKENS, amount), (call, amount)
+        elif call == "try":
+            assert verdict == twin.try_charge(Dim.TOKENS, amount), (call, amount)
+        else:
+            expected = twin.try_charge_all(((Dim.CALLS, 1), (Dim.TOKENS, amount)))
+            assert verdict == expected, (call, amount)
+        assert totals(budget) == totals(twin), (call, amount)
+        assert budget.charge(Dim.TOKENS, 0) == twin.charge(Dim.TOKENS, 0), (call, amount)
+
+
 def test_locked_bad_input_changes_nothing():
     # A TypeError or ValueError message is formatted on the heap, so under
     # the lock it may become a MemoryError. Either way nothing changes.
