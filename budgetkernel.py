@@ -48,13 +48,19 @@ Guarantees:
    valid range, and leaves the builder or budget exactly as it was. Bad
    input is a dimension other than the eight ints 0..7, or an amount, limit
    or warn threshold that is not an int in 0..2**64-1 (a bool is rejected).
-3. On MicroPython, once a budget or ledger is built, charge(), preview(),
-   try_charge(), try_charge_all() (given a list or tuple made beforehand),
-   reset(), snapshot_into(), restore_spent_from(), the Verdict methods,
-   and spent()/remaining() whose result fits a small int allocate no heap
-   memory. That holds for totals anywhere in 0..2**64-1, as long
-   as the amount itself is a small int (below 2**30 on 32-bit ports). Charging an
+   While MicroPython's heap is locked, formatting the message can raise
+   MemoryError instead, which changes nothing either.
+3. On MicroPython, once a budget or ledger is built, these calls do not
+   allocate while the heap is locked (as in a hard interrupt handler):
+   charge(), preview(), try_charge(), try_charge_all() (given a list or
+   tuple made beforehand), reset(), snapshot_into(), restore_spent_from(),
+   the Verdict methods, and spent()/remaining() whose result fits a small
+   int. That holds for totals anywhere in 0..2**64-1, as long as the
+   amount itself is a small int (below 2**30 on 32-bit ports). Charging an
    undeclared dimension raises ChargeError even while the heap is locked.
+   With the heap unlocked, the Verdict methods and a charge(), preview()
+   or try_charge() that fits in its window request no heap either; the
+   other calls take frames from the heap (see the limitations).
 4. A charge writes only the slots of its own dimension, so an interrupt
    handler that charges one dimension cannot corrupt a main-loop charge on
    another one.
@@ -64,7 +70,21 @@ Known limitations:
 - Long ints allocate. An amount that is already a long int (2**30 or more
   on 32-bit ports, 2**62 or more on 64-bit ones) makes charge() allocate,
   and so does asking spent() or remaining() for a total that only a long
-  int can hold. Workaround: charge large quantities in smaller units.
+  int can hold, or passing a dim that long-int arithmetic returned (divmod
+  of long ints can return even 0..7 as a long int on MicroPython).
+  Workaround: charge large quantities in smaller units.
+- Frames on the heap. MicroPython 1.25 keeps a call's frame on the C
+  stack only up to 11 machine words. With the heap unlocked, every call
+  except the Verdict methods and a charge(), preview() or try_charge()
+  that fits in its window requests heap for its frames and frees it on
+  return, up to 1300 bytes per call on a 32-bit port. That includes a
+  charge that changes the verdict, a refused try_charge(), try_charge_all(),
+  spent() and remaining(), and the request can start a garbage
+  collection. With the heap locked the frames go on the C stack.
+- Bad input under a heap lock. Formatting an error message allocates, so
+  while the heap is locked a bad value raises MemoryError instead of
+  TypeError or ValueError, and changes nothing. ChargeError and
+  SnapshotError keep their type and attributes.
 - Builds without arbitrary-precision ints (MICROPY_LONGINT_IMPL_LONGLONG
   or _NONE) cannot hold 2**64 - 1, so importing the module there raises
   ImportError instead of giving wrong answers.
@@ -773,7 +793,7 @@ class Budget:
         budget._load_spent(buf)
         return budget
 
-    def charge(self, dim, amount):  # no allocation on MicroPython for small-int amounts
+    def charge(self, dim, amount):  # no allocation under heap_lock for small-int amounts
         """Add amount to dim's total and return the resulting Verdict.
 
         Raises TypeError or ValueError for a bad dim or amount and
@@ -798,7 +818,7 @@ class Budget:
                 return verdict
         return self._settle(dim, amount, _COMMIT)
 
-    def preview(self, dim, amount):  # no allocation on MicroPython for small-int amounts
+    def preview(self, dim, amount):  # no allocation under heap_lock for small-int amounts
         """Return the Verdict that charge(dim, amount) would return, changing nothing.
 
         Raises the same errors as charge() for the same input.
@@ -809,7 +829,7 @@ class Budget:
                 return hot[dim + _VERDICTS]
         return self._settle(dim, amount, _PREVIEW)
 
-    def try_charge(self, dim, amount):  # no allocation on MicroPython for small-int amounts
+    def try_charge(self, dim, amount):  # no allocation under heap_lock for small-int amounts
         """Charge amount unless the charge would exhaust dim; return the Verdict.
 
         A charge that would exhaust dim, including any charge on a dim
@@ -826,7 +846,7 @@ class Budget:
                 return verdict
         return self._settle(dim, amount, _TRY)
 
-    def try_charge_all(self, charges):  # no allocation on MicroPython for small-int amounts
+    def try_charge_all(self, charges):  # no allocation under heap_lock for small-int amounts
         """Charge every (dim, amount) pair in charges, or none of them.
 
         charges is a list or tuple of pairs, each a tuple or list of two
@@ -962,7 +982,7 @@ class Budget:
                 slot += 1
         return slot
 
-    def spent(self, dim):  # no allocation on MicroPython for totals below 2**30
+    def spent(self, dim):  # no allocation under heap_lock for totals below 2**30
         """Return dim's running total, or None if dim was not declared."""
         _check_dim(dim)
         room = self._hot[dim]
@@ -971,7 +991,7 @@ class Budget:
         buf = self._u64
         return _u64_value(buf, self._slot(dim) * self._END_STRIDE, _ZERO_FIELD, 0, -room)
 
-    def remaining(self, dim):  # no allocation on MicroPython for results below 2**30
+    def remaining(self, dim):  # no allocation under heap_lock for results below 2**30
         """Return max(limit - spent, 0) for dim, or None if dim was not declared."""
         _check_dim(dim)
         hot = self._hot
@@ -986,7 +1006,7 @@ class Budget:
         limit = slot * self._BOUND_STRIDE + self._BOUND_BASE
         return _u64_value(hot[_MAX_DIMS], limit, self._u64, slot * self._END_STRIDE, room)
 
-    def reset(self):  # no allocation on MicroPython
+    def reset(self):  # no allocation under heap_lock
         """Set every total back to 0, keeping limits and warn thresholds."""
         hot = self._hot
         end = 0
@@ -1001,7 +1021,7 @@ class Budget:
             end += self._END_STRIDE
             limit += self._BOUND_STRIDE
 
-    def snapshot_into(self, buf):  # no allocation on MicroPython
+    def snapshot_into(self, buf):  # no allocation under heap_lock
         """Write the limits, thresholds and totals into buf, in SNAPSHOT_SIZE bytes.
 
         buf is a bytearray of at least SNAPSHOT_SIZE bytes; only its first
@@ -1049,7 +1069,7 @@ class Budget:
         buf[_SNAPSHOT_CRC] = crc & 0xFF
         buf[_SNAPSHOT_CRC + 1] = crc >> 8
 
-    def restore_spent_from(self, buf):  # no allocation on MicroPython
+    def restore_spent_from(self, buf):  # no allocation under heap_lock
         """Set every total to the one in a snapshot with the same limits.
 
         Raises TypeError for a buf that is not bytes, a bytearray or a
