@@ -4,7 +4,7 @@
 
 # MicroPython source tree to build from; empty means download Debian's pinned source into build/.
 MICROPYTHON_DIR ?=
-# Board to build, deploy to or test: a folder under boards/ (unix, unix-32, qemu-mps2-an385, qemu-microbit).
+# Board to build, deploy to or test: a folder under boards/ (unix, unix-32, unix-longlong, qemu-mps2-an385, qemu-microbit).
 BOARD ?= unix
 # Serial device of the board for deploy and device-test, e.g. /dev/ttyACM0 (make emulate prints one).
 PORT ?=

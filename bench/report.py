@@ -372,7 +372,10 @@ def render(runtimes, mpy_size):
 
 def write_page(path, runtimes, mpy_size, mpy_version):
     """Write the tables with the date, machine, runtimes and command to path."""
-    command = "python " + " ".join(shlex.quote(arg) for arg in sys.argv)
+    # Paths inside the repository are shown relative to it, so the command
+    # can be rerun from any clone.
+    args = [arg.replace(ROOT + os.sep, "") for arg in sys.argv]
+    command = "python " + " ".join(shlex.quote(arg) for arg in args)
     lines = [
         "# budgetkernel benchmarks",
         "",

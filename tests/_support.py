@@ -90,7 +90,6 @@ def make_builder(module, declaration):
 U64_MAX = (1 << 64) - 1
 
 
-
 class IntSubclass(int):
     """An int subclass, which the kernel rejects like any other non-int."""
 
