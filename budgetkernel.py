@@ -865,6 +865,11 @@ class Budget:
             verdict = self.preview(pair[0], pair[1])
             if verdict._kind == _EXHAUSTED:
                 return verdict
+            # charge() splits the amount with shifts, which allocate for a
+            # long int. One shift here, after every check and before anything
+            # is charged, makes a MemoryError under heap_lock come after any
+            # other error and leave every total as it was.
+            pair[1] >> 24
         # The dims differ, so each charge returns the verdict just previewed.
         worst = Verdict.CONTINUE
         for i in range(count):
@@ -903,12 +908,6 @@ class Budget:
                     raise ValueError(
                         "charges must name each dim once, got '%s' twice" % _NAMES[dim]
                     )
-        # charge() splits each amount with shifts, which allocate for a long
-        # int. One shift of each, after every check and before anything is
-        # charged, makes a MemoryError under heap_lock come after any other
-        # error and leave every total as it was.
-        for i in range(count):
-            charges[i][1] >> 24
         return count
 
     def _settle(self, dim, amount, mode):
