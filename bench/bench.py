@@ -345,53 +345,22 @@ except ImportError:
     _mem_total = None
 
 
-def _loop_spent(b, dim, amount, count):
+def _loop_call(b, call, amount, count):
+    """Call call(b) count * UNROLL times and return the elapsed ns, like the timed loops."""
     start = _clock()
-    for _ in range(count):
-        b.spent(dim)
-        b.spent(dim)
-        b.spent(dim)
-        b.spent(dim)
-        b.spent(dim)
-        b.spent(dim)
-        b.spent(dim)
-        b.spent(dim)
-    return _elapsed_ns(start, _clock())
-
-
-def _loop_remaining(b, dim, amount, count):
-    start = _clock()
-    for _ in range(count):
-        b.remaining(dim)
-        b.remaining(dim)
-        b.remaining(dim)
-        b.remaining(dim)
-        b.remaining(dim)
-        b.remaining(dim)
-        b.remaining(dim)
-        b.remaining(dim)
-    return _elapsed_ns(start, _clock())
-
-
-def _loop_reset(b, dim, amount, count):
-    start = _clock()
-    for _ in range(count):
-        b.reset()
-        b.reset()
-        b.reset()
-        b.reset()
-        b.reset()
-        b.reset()
-        b.reset()
-        b.reset()
+    for _ in range(count * UNROLL):
+        call(b)
     return _elapsed_ns(start, _clock())
 
 
 # Calls that are not timed but whose heap requests are reported.
 QUERY_CASES = (
-    ("spent", ONE_DIM, (TOKENS, 12345), _loop_spent, TOKENS, None, SNAPSHOT_IMPLS),
-    ("remaining", ONE_DIM, (TOKENS, 12345), _loop_remaining, TOKENS, None, SNAPSHOT_IMPLS),
-    ("reset", THREE_DIMS, (TOKENS, 12345), _loop_reset, None, None, SNAPSHOT_IMPLS),
+    ("spent", ONE_DIM, (TOKENS, 12345), _loop_call, lambda b: b.spent(TOKENS), None,
+     SNAPSHOT_IMPLS),
+    ("remaining", ONE_DIM, (TOKENS, 12345), _loop_call, lambda b: b.remaining(TOKENS), None,
+     SNAPSHOT_IMPLS),
+    ("reset", THREE_DIMS, (TOKENS, 12345), _loop_call, lambda b: b.reset(), None,
+     SNAPSHOT_IMPLS),
 )
 
 
