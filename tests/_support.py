@@ -9,7 +9,10 @@ try:
 except ImportError:
     pytest = None
 
-from budgetkernel import Dim, Verdict
+import gc
+
+import budgetkernel
+from budgetkernel import ChargeError, Dim, Verdict
 
 try:
     import micropython
@@ -73,6 +76,48 @@ def charge_locked(account, dim, amounts, rounds):
     return last, worst
 
 
+def call_locked(call):
+    """Return call() run with the heap locked, or MemoryError (the class) if it raised that.
+
+    call takes no arguments and is made before the lock is taken.
+    """
+    lock_or_skip()
+    try:
+        return call()
+    except MemoryError:
+        return MemoryError
+    finally:
+        unlock()
+
+
+def charge_undeclared_locked(account, dim, count):
+    """Charge the undeclared dim count times with the heap locked.
+
+    Returns how many calls raised ChargeError, a wrong dim that an error
+    named (None if every error named dim), and how many bytes the heap grew
+    by (0 where gc.mem_alloc() is missing).
+    """
+    mem_alloc = getattr(gc, "mem_alloc", None)
+    gc.collect()
+    before = mem_alloc() if mem_alloc else 0
+    raised = 0
+    wrong_dim = None
+    lock_or_skip()
+    try:
+        for _ in range(count):
+            try:
+                account.charge(dim, 1)
+            except ChargeError as error:
+                raised += 1
+                if error.dim != dim:
+                    wrong_dim = error.dim
+    finally:
+        unlock()
+    gc.collect()
+    grown = mem_alloc() - before if mem_alloc else 0
+    return raised, wrong_dim, grown
+
+
 def make_builder(module, declaration):
     """Return module's builder with declaration's (dim, limit, warn or None) applied.
 
@@ -85,6 +130,11 @@ def make_builder(module, declaration):
         else:
             builder.limit_with_warn(dim, limit, warn)
     return builder
+
+
+def make_policy(declaration):
+    """Return a budgetkernel Policy with declaration's (dim, limit, warn or None) applied."""
+    return make_builder(budgetkernel, declaration).build_policy()
 
 
 U64_MAX = (1 << 64) - 1

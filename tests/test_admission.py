@@ -11,7 +11,16 @@ not from the kernel.
 
 import budgetkernel
 from budgetkernel import ChargeError, Dim, Verdict
-from _support import BAD_COUNTS, BAD_DIMS, expect_raises, lock_or_skip, make_builder, totals, unlock
+from _support import (
+    BAD_COUNTS,
+    BAD_DIMS,
+    call_locked,
+    expect_raises,
+    lock_or_skip,
+    make_builder,
+    totals,
+    unlock,
+)
 
 U64_MAX = (1 << 64) - 1
 WINDOW = 1 << 28
@@ -770,9 +779,9 @@ def test_try_charge_all_does_not_allocate():
 
 def test_admission_undeclared_dim_under_lock():
     pairs = [(Dim.TOKENS, 1), (Dim.MILLIS, 1)]
-    # The amounts of 2**40 are long ints on 32-bit ports; the undeclared dim
-    # is still reported before anything touches them, in its own pair or in
-    # an earlier one.
+    # On 32-bit ports the amounts of 2**40 are long ints. The undeclared dim
+    # must still be reported before anything touches them, whether the long
+    # amount is in the same pair or an earlier one.
     long_pairs = [(Dim.MILLIS, 1 << 40)]
     long_first = [(Dim.TOKENS, 1 << 40), (Dim.MILLIS, 1)]
     for account in locked_accounts():
@@ -819,16 +828,7 @@ def test_locked_try_charge_all_long_amount_changes_nothing():
     for account in accounts(((Dim.TOKENS, 100, None), (Dim.CALLS, U64_MAX, None))):
         account.charge(Dim.CALLS, U64_MAX - 10)
         charges = [[Dim.TOKENS, 5], [Dim.CALLS, 1 << 62]]
-        outcome = None
-        lock_or_skip()
-        try:
-            try:
-                account.try_charge_all(charges)
-                outcome = "returned"
-            except MemoryError:
-                outcome = "MemoryError"
-        finally:
-            unlock()
-        assert outcome == "MemoryError"
+        outcome = call_locked(lambda: account.try_charge_all(charges))
+        assert outcome is MemoryError
         assert account.spent(Dim.TOKENS) == 0
         assert account.spent(Dim.CALLS) == U64_MAX - 10

@@ -6,10 +6,17 @@ no such lock, so these tests skip there. Budgets are built and totals
 moved to their starting points before the lock is taken.
 """
 
-import gc
-
-from budgetkernel import Budget, ChargeError, Dim, Verdict
-from _support import BAD_COUNTS, BAD_DIMS, charge_locked, lock_or_skip, totals, unlock
+from budgetkernel import Budget, Dim, Verdict
+from _support import (
+    BAD_COUNTS,
+    BAD_DIMS,
+    call_locked,
+    charge_locked,
+    charge_undeclared_locked,
+    lock_or_skip,
+    totals,
+    unlock,
+)
 
 U64_MAX = (1 << 64) - 1
 
@@ -119,26 +126,10 @@ def test_small_queries_do_not_allocate_at_any_total():
 
 def test_undeclared_dim_raises_charge_error_under_lock():
     budget = big_budget(5)
-    gc.collect()
-    before = gc.mem_alloc() if hasattr(gc, "mem_alloc") else 0
-    raised = 0
-    wrong_dim = None
-    lock_or_skip()
-    try:
-        for _ in range(200):
-            try:
-                budget.charge(Dim.CUSTOM1, 1)
-            except ChargeError as error:
-                raised += 1
-                if error.dim != Dim.CUSTOM1:
-                    wrong_dim = error.dim
-    finally:
-        unlock()
-    gc.collect()
-    after = gc.mem_alloc()
+    raised, wrong_dim, grown = charge_undeclared_locked(budget, Dim.CUSTOM1, 200)
     assert raised == 200
     assert wrong_dim is None
-    assert after <= before
+    assert grown <= 0
     assert budget.spent(Dim.TOKENS) == 5
 
 
@@ -147,16 +138,8 @@ def test_long_int_amount_allocates_and_changes_nothing():
     # caller an allocation. Under the lock that is a MemoryError, and the
     # budget must come out of it unchanged.
     budget = big_budget((1 << 31) + 3)
-    lock_or_skip()
-    try:
-        try:
-            budget.charge(Dim.TOKENS, 1 << 63)
-            outcome = "returned"
-        except MemoryError:
-            outcome = "MemoryError"
-    finally:
-        unlock()
-    assert outcome == "MemoryError"
+    outcome = call_locked(lambda: budget.charge(Dim.TOKENS, 1 << 63))
+    assert outcome is MemoryError
     assert budget.spent(Dim.TOKENS) == (1 << 31) + 3
     assert budget.charge(Dim.TOKENS, 1) == Verdict.CONTINUE
     assert budget.spent(Dim.TOKENS) == (1 << 31) + 4
@@ -207,14 +190,8 @@ def test_locked_long_int_dim_keeps_state():
     # 60 crosses the limit, and 2 charges an exhausted dim.
     for amount in (45, 1, 60, 2):
         before = budget.spent(Dim.TOKENS)
-        lock_or_skip()
-        try:
-            verdict = budget.charge(tokens, amount)
-        except MemoryError:
-            verdict = None
-        finally:
-            unlock()
-        if verdict is None:
+        verdict = call_locked(lambda: budget.charge(tokens, amount))
+        if verdict is MemoryError:
             assert budget.spent(Dim.TOKENS) == before, amount
         else:
             assert verdict == twin.charge(Dim.TOKENS, amount), amount
@@ -233,19 +210,14 @@ def test_locked_long_int_dim_admission_keeps_state():
     )
     for call, amount in steps:
         before = totals(budget)
-        lock_or_skip()
-        try:
-            if call == "preview":
-                verdict = budget.preview(tokens, amount)
-            elif call == "try":
-                verdict = budget.try_charge(tokens, amount)
-            else:
-                verdict = budget.try_charge_all(((Dim.CALLS, 1), (tokens, amount)))
-        except MemoryError:
-            verdict = None
-        finally:
-            unlock()
-        if verdict is None:
+        if call == "preview":
+            verdict = call_locked(lambda: budget.preview(tokens, amount))
+        elif call == "try":
+            verdict = call_locked(lambda: budget.try_charge(tokens, amount))
+        else:
+            pairs = ((Dim.CALLS, 1), (tokens, amount))
+            verdict = call_locked(lambda: budget.try_charge_all(pairs))
+        if verdict is MemoryError:
             assert totals(budget) == before, (call, amount)
         elif call == "preview":
             assert verdict == twin.preview(Dim.TOKENS, amount), (call, amount)

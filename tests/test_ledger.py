@@ -28,7 +28,7 @@ from budgetkernel import (
     SnapshotError,
     Verdict,
 )
-from _support import BAD_COUNTS, BAD_DIMS, expect_raises, make_builder, totals
+from _support import BAD_COUNTS, BAD_DIMS, expect_raises, make_builder, make_policy, totals
 
 U64_MAX = (1 << 64) - 1
 WINDOW = 1 << 28
@@ -46,10 +46,6 @@ CUSTOM2 = Dim.CUSTOM2
 # ---------------------------------------------------------------------------
 # Declarations and oracles
 # ---------------------------------------------------------------------------
-
-
-def make_policy(declaration):
-    return make_builder(budgetkernel, declaration).build_policy()
 
 
 def verdict_key(verdict):

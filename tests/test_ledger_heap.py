@@ -10,8 +10,16 @@ loads each file on its own.
 import gc
 
 import budgetkernel
-from budgetkernel import SNAPSHOT_SIZE, ChargeError, Dim, Verdict
-from _support import charge_locked, lock_or_skip, make_builder, skip, unlock
+from budgetkernel import SNAPSHOT_SIZE, Dim, Verdict
+from _support import (
+    charge_locked,
+    charge_undeclared_locked,
+    lock_or_skip,
+    make_builder,
+    make_policy,
+    skip,
+    unlock,
+)
 
 U64_MAX = (1 << 64) - 1
 WINDOW = 1 << 28
@@ -22,10 +30,6 @@ BYTES = Dim.BYTES
 CALLS = Dim.CALLS
 MEMORY = Dim.MEMORY
 CUSTOM1 = Dim.CUSTOM1
-
-
-def make_policy(declaration):
-    return make_builder(budgetkernel, declaration).build_policy()
 
 
 # ---------------------------------------------------------------------------
@@ -149,26 +153,10 @@ def test_locked_ledger_snapshot_round_trip():
 
 def test_locked_undeclared_dim_raises():
     ledger = big_ledger(5)
-    gc.collect()
-    before = gc.mem_alloc() if hasattr(gc, "mem_alloc") else 0
-    raised = 0
-    wrong_dim = None
-    lock_or_skip()
-    try:
-        for _ in range(200):
-            try:
-                ledger.charge(CUSTOM1, 1)
-            except ChargeError as error:
-                raised += 1
-                if error.dim != CUSTOM1:
-                    wrong_dim = error.dim
-    finally:
-        unlock()
-    gc.collect()
-    after = gc.mem_alloc()
+    raised, wrong_dim, grown = charge_undeclared_locked(ledger, CUSTOM1, 200)
     assert raised == 200
     assert wrong_dim is None
-    assert after <= before
+    assert grown <= 0
     assert ledger.spent(TOKENS) == 5
 
 

@@ -14,7 +14,7 @@ import gc
 
 import budgetkernel
 from budgetkernel import SNAPSHOT_SIZE, Dim, Verdict
-from _support import make_builder, skip
+from _support import make_builder, make_policy, skip
 
 try:
     import micropython
@@ -32,15 +32,15 @@ PAIRS = ((TOKENS, 1), (CALLS, 1))
 
 
 def heap_requested_or_skip(run):
-    """Return the bytes that run() requested from the heap, by micropython.mem_total()."""
+    """Return the bytes that run() requested from the heap, counted with micropython.mem_total()."""
     if micropython is None or not hasattr(micropython, "mem_total"):
         skip("micropython.mem_total() is missing on this runtime")
     before = micropython.mem_total()
     run()
     after = micropython.mem_total()
     # Once the running count passes the small-int range, each mem_total()
-    # call allocates its own result; a third call measures that and takes
-    # it back out.
+    # call allocates its own result. A third call measures that, and the
+    # result leaves it out.
     own = micropython.mem_total() - after
     return after - before - own
 
@@ -48,7 +48,7 @@ def heap_requested_or_skip(run):
 def accounts_at(tokens, calls):
     """Return a Budget and a Ledger with these TOKENS and CALLS totals."""
     budget = make_builder(budgetkernel, DECLARATION).build()
-    ledger = make_builder(budgetkernel, DECLARATION).build_policy().ledger()
+    ledger = make_policy(DECLARATION).ledger()
     for account in (budget, ledger):
         account.charge(TOKENS, tokens)
         account.charge(CALLS, calls)
