@@ -4,32 +4,22 @@ Each property is checked against arithmetic written out in the test, not
 against values that the kernel itself returns.
 """
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from budgetkernel import Budget, BuilderError, ChargeError, Dim, Verdict
 
-U64_MAX = 2**64 - 1
-
-# deadline=None because a shared 2-core CI machine can stall a single
-# example for longer than hypothesis's default 200 ms.
-PROPERTY_SETTINGS = settings(
-    max_examples=300,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow],
+from _strategies import (
+    BOUNDARY_VALUES,
+    U64_MAX,
+    bad_amounts,
+    bad_dims,
+    dims,
+    property_settings,
 )
 
-BOUNDARY_VALUES = sorted(
-    {
-        value
-        for base in (2**28, 2**29, 2**30, 2**31, 2**32, 2**62, 2**63, 2**64 - 1)
-        for value in (base - 1, base, base + 1)
-        if 0 <= value <= U64_MAX
-    }
-    | {0, 1, 2}
-)
+PROPERTY_SETTINGS = property_settings(300)
 
-dims = st.sampled_from(Dim.ALL)
 u64s = st.one_of(
     st.sampled_from(BOUNDARY_VALUES),
     st.integers(min_value=0, max_value=1000),
@@ -40,8 +30,6 @@ amounts = st.one_of(
     st.integers(min_value=0, max_value=2**30),
     u64s,
 )
-bad_dims = st.sampled_from([8, -1, 9, 2**64, "tokens", None, 1.0, True, False])
-bad_amounts = st.sampled_from([-1, 2**64, 2**65, -(2**64), 1.5, 0.0, True, False, "1", None])
 
 
 @st.composite
